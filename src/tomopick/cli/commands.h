@@ -1,0 +1,14 @@
+#pragma once
+// Each subcommand registers itself on the root CLI11 app; the work happens in the library.
+#include <CLI/CLI.hpp>
+
+namespace tomopick::cli {
+
+// Parses argv and runs the chosen subcommand; returns the process exit code. Errors are printed as
+// one line ("tomopick: <file>: <problem>").
+int run(int argc, char** argv);
+
+void add_info(CLI::App& app);
+void add_convert(CLI::App& app);
+
+}  // namespace tomopick::cli

@@ -1,0 +1,39 @@
+#pragma once
+// Outputs appear complete or not at all: everything is written beside its destination under a
+// temporary name, flushed, and renamed into place.
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace tomopick {
+
+namespace fs = std::filesystem;
+
+// Reads a whole file; a missing or unreadable file is an Error naming it.
+std::string read_file(const fs::path& path);
+
+// Writes `bytes` to `path` atomically (temp file in the same folder, fsync, rename).
+void write_file_atomic(const fs::path& path, std::string_view bytes);
+
+// A temporary sibling path that nobody else will pick: "<path>.tmp-<pid>-<n>".
+fs::path temp_sibling(const fs::path& path);
+
+// For outputs made of many files (a zarr store, a project folder): build them under path(), then
+// commit() swaps the folder into place, replacing an older one. Destroyed uncommitted, it removes
+// what it built.
+class AtomicDir {
+public:
+  explicit AtomicDir(fs::path final_path);
+  ~AtomicDir();
+  AtomicDir(const AtomicDir&) = delete;
+  AtomicDir& operator=(const AtomicDir&) = delete;
+  const fs::path& path() const { return tmp_; }
+  const fs::path& final_path() const { return final_; }
+  void commit();
+
+private:
+  fs::path final_, tmp_;
+  bool done_ = false;
+};
+
+}  // namespace tomopick

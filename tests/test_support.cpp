@@ -1,0 +1,61 @@
+#include "test_support.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <random>
+
+namespace tomopick::test {
+
+TempDir::TempDir() {
+  static std::atomic<int> n{0};
+  std::random_device rd;
+  path_ = fs::temp_directory_path() /
+          ("tomopick-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++) + "-" + std::to_string(rd()));
+  fs::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+RunResult run_command(const std::string& cmd) {
+  RunResult r;
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+  const int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+RunResult run_python(const std::string& script, const std::string& args) {
+  return run_command(shell_quote(TOMOPICK_PYTHON) + " " + shell_quote(std::string(TOMOPICK_TEST_PY_DIR) + "/" + script) +
+                     " " + args);
+}
+
+fs::path shared_data() {
+  fs::path p = fs::path(TOMOPICK_SHARED_DATA);
+  std::error_code ec;
+  if (fs::exists(p / "README.md", ec)) return fs::weakly_canonical(p);
+  return {};
+}
+
+std::string tomopick_binary() { return TOMOPICK_BINARY; }
+
+}  // namespace tomopick::test

@@ -1,0 +1,44 @@
+#pragma once
+// Helpers shared by the tests: scratch folders, the reference Python, the real data beside the repo.
+#include <filesystem>
+#include <string>
+
+namespace tomopick::test {
+
+namespace fs = std::filesystem;
+
+// A fresh, empty folder under the system temp dir, removed when the object dies.
+class TempDir {
+public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+  fs::path operator/(const std::string& s) const { return path_ / s; }
+
+private:
+  fs::path path_;
+};
+
+struct RunResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs a shell command, capturing its output.
+RunResult run_command(const std::string& cmd);
+
+// Runs tests/py/<script> with Debian's python3 and the given arguments.
+RunResult run_python(const std::string& script, const std::string& args);
+
+// Path of the real data folder (../shared/data beside the repo), or empty if absent.
+fs::path shared_data();
+
+// Path of the built tomopick binary.
+std::string tomopick_binary();
+
+// Quotes a string for /bin/sh.
+std::string shell_quote(const std::string& s);
+
+}  // namespace tomopick::test
