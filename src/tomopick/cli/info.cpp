@@ -1,5 +1,237 @@
+// tomopick info PATH: what a tomogram, a copick project or a picks file holds.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <set>
+
 #include "tomopick/cli/commands.h"
+#include "tomopick/cli/common.h"
+#include "tomopick/core/parallel.h"
+#include "tomopick/io/copick_project.h"
+#include "tomopick/io/picks.h"
+#include "tomopick/io/tomogram.h"
+
 namespace tomopick::cli {
-void add_info(CLI::App& app) { app.add_subcommand("info", "Describe a tomogram, project or picks file"); }
-void add_convert(CLI::App& app) { app.add_subcommand("convert", "Convert tomograms or picks"); }
+
+using json = nlohmann::json;
+
+namespace {
+
+struct Stats {
+  double min = 0, max = 0, mean = 0, std = 0;
+  int64_t non_finite = 0;
+};
+
+// Whole-array statistics in double precision, with partial sums per z slice in parallel.
+Stats volume_stats(const AnyVolume& v) {
+  return v.visit([](const auto& vol) {
+    const Shape3 s = vol.shape();
+    const int64_t plane = s.y * s.x;
+    std::vector<double> sum(size_t(s.z), 0), sq(size_t(s.z), 0), mn(size_t(s.z), INFINITY), mx(size_t(s.z), -INFINITY);
+    std::vector<int64_t> bad(size_t(s.z), 0);
+    parallel_for(s.z, [&](int64_t z) {
+      const auto* p = vol.data() + z * plane;
+      double a = 0, b = 0, lo = INFINITY, hi = -INFINITY;
+      int64_t nb = 0;
+      for (int64_t i = 0; i < plane; ++i) {
+        const double x = to_float(p[i]);
+        if (!std::isfinite(x)) { ++nb; continue; }
+        a += x;
+        b += x * x;
+        lo = std::min(lo, x);
+        hi = std::max(hi, x);
+      }
+      sum[size_t(z)] = a; sq[size_t(z)] = b; mn[size_t(z)] = lo; mx[size_t(z)] = hi; bad[size_t(z)] = nb;
+    });
+    Stats st;
+    double a = 0, b = 0;
+    st.min = INFINITY;
+    st.max = -INFINITY;
+    for (size_t z = 0; z < size_t(s.z); ++z) {
+      a += sum[z]; b += sq[z];
+      st.min = std::min(st.min, mn[z]);
+      st.max = std::max(st.max, mx[z]);
+      st.non_finite += bad[z];
+    }
+    const double n = double(vol.size() - size_t(st.non_finite));
+    st.mean = n > 0 ? a / n : NAN;
+    st.std = n > 0 ? std::sqrt(std::max(0.0, b / n - st.mean * st.mean)) : NAN;
+    return st;
+  });
 }
+
+std::string shape_zyx(const Shape3& s) { return fmt::format("{} x {} x {} (z, y, x)", s.z, s.y, s.x); }
+std::string vec_zyx(const Vec3& v) {
+  auto same = [](double a, double b) { return std::abs(a - b) <= 1e-6 * std::max(std::abs(a), std::abs(b)); };
+  if (same(v.z, v.y) && same(v.y, v.x)) return fmt::format("{:.6g}", v.x);
+  return fmt::format("{:.6g}, {:.6g}, {:.6g} (z, y, x)", v.z, v.y, v.x);
+}
+
+void print_pick_table(const std::vector<PickSet>& sets) {
+  std::map<std::string, std::map<std::string, size_t>> by_run;
+  std::set<std::string> objects;
+  for (const auto& s : sets) {
+    by_run[s.run][s.object] += s.points.size();
+    objects.insert(s.object);
+  }
+  size_t w = 8;
+  for (const auto& [run, _] : by_run) w = std::max(w, run.size());
+  std::cout << fmt::format("  {:<{}}", "run", w);
+  for (const auto& o : objects) std::cout << fmt::format("  {:>{}}", o, std::max<size_t>(6, o.size()));
+  std::cout << "\n";
+  std::map<std::string, size_t> total;
+  for (const auto& [run, counts] : by_run) {
+    std::cout << fmt::format("  {:<{}}", run, w);
+    for (const auto& o : objects) {
+      const size_t n = counts.count(o) ? counts.at(o) : 0;
+      total[o] += n;
+      std::cout << fmt::format("  {:>{}}", n, std::max<size_t>(6, o.size()));
+    }
+    std::cout << "\n";
+  }
+  std::cout << fmt::format("  {:<{}}", "total", w);
+  for (const auto& o : objects) std::cout << fmt::format("  {:>{}}", total[o], std::max<size_t>(6, o.size()));
+  std::cout << "\n";
+}
+
+json picks_json(const std::vector<PickSet>& sets) {
+  json j = json::array();
+  for (const auto& s : sets) j.push_back({{"run", s.run}, {"object", s.object}, {"count", s.points.size()}});
+  return j;
+}
+
+int info_project(const fs::path& path, bool as_json) {
+  const CopickProject p = CopickProject::open(path);
+  const auto runs = p.runs();
+  const auto tomos = p.tomograms();
+  const auto picks = p.read_picks();
+  if (as_json) {
+    json j = {{"kind", "copick project"}, {"path", p.root().string()}, {"name", p.config().name}, {"runs", runs}};
+    json objs = json::array();
+    for (const auto& o : p.config().objects)
+      objs.push_back({{"name", o.name}, {"label", o.label}, {"radius_A", o.radius}, {"is_particle", o.is_particle}});
+    j["objects"] = objs;
+    json tj = json::array();
+    for (const auto& t : tomos) {
+      const auto info = probe_tomogram(t.path);
+      const auto& s = info.levels.front().shape;
+      tj.push_back({{"run", t.run}, {"type", t.type}, {"spacing_A", t.spacing}, {"shape_zyx", {s.z, s.y, s.x}},
+                    {"levels", info.levels.size()}});
+    }
+    j["tomograms"] = tj;
+    j["picks"] = picks_json(picks);
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "copick project " << p.root().string() << " (" << p.config().name << ")\n";
+  if (p.static_root() != p.root() || p.overlay_root() != p.root())
+    std::cout << "  static root  " << p.static_root().string() << "\n  overlay root " << p.overlay_root().string() << "\n";
+  std::cout << "objects:\n";
+  for (const auto& o : p.config().objects)
+    std::cout << fmt::format("  {:<22} label {:>2}  radius {:>6.1f} Å{}\n", o.name, o.label, o.radius,
+                             o.is_particle ? "" : "  (not a particle)");
+  std::cout << "runs: " << runs.size() << "\n";
+  std::cout << "tomograms: " << tomos.size() << "\n";
+  for (const auto& t : tomos) {
+    try {
+      const auto info = probe_tomogram(t.path);
+      std::cout << fmt::format("  {:<16} {:<12} {:>8.3f} Å  {}  {} level{}\n", t.run, t.type, t.spacing,
+                               shape_zyx(info.levels.front().shape), info.levels.size(), info.levels.size() == 1 ? "" : "s");
+    } catch (const Error& e) {
+      std::cout << fmt::format("  {:<16} {:<12} {:>8.3f} Å  unreadable: {}\n", t.run, t.type, t.spacing, e.what());
+    }
+  }
+  std::cout << "picks (" << count_picks(picks) << "):\n";
+  if (!picks.empty()) print_pick_table(picks);
+  return 0;
+}
+
+int info_picks(const fs::path& path, bool as_json) {
+  const auto sets = read_picks(path, {});
+  if (as_json) {
+    std::cout << json({{"kind", "picks"}, {"path", path.string()}, {"total", count_picks(sets)}, {"sets", picks_json(sets)}}).dump(2)
+              << "\n";
+    return 0;
+  }
+  std::cout << "picks " << path.string() << ": " << count_picks(sets) << " in " << sets.size() << " (run, object) sets\n";
+  double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+  for (const auto& s : sets)
+    for (const auto& p : s.points) {
+      const double c[3] = {p.x, p.y, p.z};
+      for (int k = 0; k < 3; ++k) { lo[k] = std::min(lo[k], c[k]); hi[k] = std::max(hi[k], c[k]); }
+    }
+  if (count_picks(sets) > 0)
+    std::cout << fmt::format("  extent (Å): x {:.1f}..{:.1f}, y {:.1f}..{:.1f}, z {:.1f}..{:.1f}\n", lo[0], hi[0], lo[1], hi[1],
+                             lo[2], hi[2]);
+  print_pick_table(sets);
+  return 0;
+}
+
+int info_tomogram(const fs::path& path, const TomoReadOptions& ro, bool stats, bool as_json) {
+  const TomogramInfo t = probe_tomogram(path, ro);
+  std::optional<Stats> st;
+  if (stats) st = volume_stats(read_tomogram(path, ro));
+  if (as_json) {
+    json levels = json::array();
+    for (const auto& l : t.levels)
+      levels.push_back({{"shape_zyx", {l.shape.z, l.shape.y, l.shape.x}}, {"spacing_A_zyx", {l.spacing.z, l.spacing.y, l.spacing.x}}});
+    json j = {{"kind", "tomogram"}, {"path", path.string()}, {"format", format_name(t.format)}, {"dtype", dtype_name(t.dtype)},
+              {"levels", levels}, {"origin_A_zyx", {t.origin.z, t.origin.y, t.origin.x}}, {"spacing_known", t.spacing_known},
+              {"details", t.details}};
+    if (st) j["stats"] = {{"level", ro.level}, {"min", st->min}, {"max", st->max}, {"mean", st->mean}, {"std", st->std},
+                          {"non_finite", st->non_finite}};
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << format_name(t.format) << " tomogram " << path.string() << "\n";
+  std::cout << "  dtype    " << dtype_name(t.dtype) << "\n";
+  std::cout << "  details  " << t.details << "\n";
+  for (size_t i = 0; i < t.levels.size(); ++i) {
+    const auto& l = t.levels[i];
+    std::cout << fmt::format("  level {}  {}  spacing {} Å  size {:.0f} x {:.0f} x {:.0f} Å\n", i, shape_zyx(l.shape),
+                             vec_zyx(l.spacing), l.shape.z * l.spacing.z, l.shape.y * l.spacing.y, l.shape.x * l.spacing.x);
+  }
+  if (!t.spacing_known) std::cout << "  (the file gives no voxel spacing; 1 Å assumed — pass --spacing)\n";
+  if (t.origin.x != 0 || t.origin.y != 0 || t.origin.z != 0) std::cout << "  origin   " << vec_zyx(t.origin) << " Å\n";
+  if (st)
+    std::cout << fmt::format("  stats (level {}): min {:.6g}  max {:.6g}  mean {:.6g}  std {:.6g}{}\n", ro.level, st->min,
+                             st->max, st->mean, st->std,
+                             st->non_finite ? fmt::format("  ({} non-finite voxels)", st->non_finite) : "");
+  return 0;
+}
+
+}  // namespace
+
+void add_info(CLI::App& app) {
+  auto* cmd = app.add_subcommand("info", "Describe a tomogram (MRC, OME-Zarr, slice folder), a copick project or a picks file");
+  auto path = std::make_shared<std::string>();
+  auto stats = std::make_shared<bool>(false);
+  auto as_json = std::make_shared<bool>(false);
+  auto level = std::make_shared<size_t>(0);
+  auto spacing = std::make_shared<std::optional<double>>();
+  cmd->add_option("path", *path, "Tomogram, copick project folder/config, or picks file (.json .csv .star)")->required();
+  cmd->add_flag("--stats", *stats, "Read the whole array and print min, max, mean and std");
+  cmd->add_option("--level", *level, "Multiscale level for --stats (0 = full resolution)");
+  cmd->add_option("--spacing", *spacing, "Voxel spacing in Å, overriding the file's (needed for slice folders)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--json", *as_json, "Print JSON instead of text");
+  cmd->callback([=] {
+    const fs::path p(*path);
+    if (CopickProject::is_project(p)) {
+      info_project(p, *as_json);
+    } else if (is_picks_file(p)) {
+      info_picks(p, *as_json);
+    } else {
+      TomoReadOptions ro;
+      ro.level = *level;
+      if (*spacing) ro.spacing = Vec3{**spacing, **spacing, **spacing};
+      info_tomogram(p, ro, *stats, *as_json);
+    }
+  });
+}
+
+}  // namespace tomopick::cli

@@ -1,6 +1,7 @@
 #include "tomopick/core/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -25,6 +26,32 @@ std::string read_file(const fs::path& path) {
   s.resize(size_t(n));
   if (n > 0 && !in.read(s.data(), n)) throw Error(path, "read failed");
   return s;
+}
+
+bool read_file_into(const fs::path& path, std::string& buf) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return false;
+    throw Error(path, std::string("cannot open: ") + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    throw Error(path, "cannot read (not a regular file?)");
+  }
+  buf.resize(size_t(st.st_size));
+  size_t done = 0;
+  while (done < buf.size()) {
+    const ssize_t r = ::pread(fd, buf.data() + done, buf.size() - done, off_t(done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      ::close(fd);
+      throw Error(path, "read failed (file changed or unreadable)");
+    }
+    done += size_t(r);
+  }
+  ::close(fd);
+  return true;
 }
 
 fs::path temp_sibling(const fs::path& path) {
@@ -62,6 +89,19 @@ void write_file_atomic(const fs::path& path, std::string_view bytes) {
     ::unlink(tmp.c_str());
     throw Error(path, "cannot rename into place: " + why);
   }
+}
+
+void write_file(const fs::path& path, std::string_view bytes) {
+  if (path.has_parent_path()) {
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) throw Error(path, "cannot create folder: " + ec.message());
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw Error(path, std::string("cannot write: ") + std::strerror(errno));
+  out.write(bytes.data(), std::streamsize(bytes.size()));
+  out.close();
+  if (!out) throw Error(path, "write failed (disk full?)");
 }
 
 AtomicDir::AtomicDir(fs::path final_path) : final_(std::move(final_path)), tmp_(temp_sibling(final_)) {

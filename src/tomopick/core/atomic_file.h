@@ -12,8 +12,15 @@ namespace fs = std::filesystem;
 // Reads a whole file; a missing or unreadable file is an Error naming it.
 std::string read_file(const fs::path& path);
 
+// Reads a whole file into `buf` (reusing its capacity); false if the file does not exist.
+bool read_file_into(const fs::path& path, std::string& buf);
+
 // Writes `bytes` to `path` atomically (temp file in the same folder, fsync, rename).
 void write_file_atomic(const fs::path& path, std::string_view bytes);
+
+// Writes `bytes` to `path` directly, creating folders. For files inside an AtomicDir, whose
+// commit already makes the whole tree appear at once.
+void write_file(const fs::path& path, std::string_view bytes);
 
 // A temporary sibling path that nobody else will pick: "<path>.tmp-<pid>-<n>".
 fs::path temp_sibling(const fs::path& path);

@@ -91,6 +91,14 @@ public:
     data_ = std::shared_ptr<T>(new T[n > 0 ? n : 1], std::default_delete<T[]>());
     std::fill_n(data_.get(), n, fill);
   }
+  // Leaves the voxels uninitialised, for readers that overwrite every one (saves a pass over memory).
+  struct Uninitialized {};
+  Volume(Shape3 shape, Uninitialized, Vec3 spacing = {1, 1, 1}, Vec3 origin = {})
+      : shape_(shape), spacing_(spacing), origin_(origin) {
+    check_shape(shape, sizeof(T));
+    const size_t n = size_t(shape.count());
+    data_ = std::shared_ptr<T>(new T[n > 0 ? n : 1], std::default_delete<T[]>());
+  }
   // Adopts memory owned elsewhere (e.g. a torch tensor) without copying; `owner` keeps it alive.
   static Volume wrap(Shape3 shape, T* data, std::shared_ptr<void> owner, Vec3 spacing = {1, 1, 1},
                      Vec3 origin = {}) {
@@ -216,9 +224,16 @@ public:
   template <class T>
   AnyVolume(Volume<T> v) : v_(std::move(v)) {}  // NOLINT: implicit on purpose
 
-  // An empty volume of the given type and shape.
+  // A zero-filled volume of the given type and shape.
   static AnyVolume make(DType t, Shape3 shape, Vec3 spacing = {1, 1, 1}, Vec3 origin = {}) {
     return visit_dtype(t, [&](auto tag) { return AnyVolume(Volume<decltype(tag)>(shape, spacing, origin)); });
+  }
+  // The same with the voxels left uninitialised (the caller writes every one).
+  static AnyVolume make_uninitialized(DType t, Shape3 shape, Vec3 spacing = {1, 1, 1}, Vec3 origin = {}) {
+    return visit_dtype(t, [&](auto tag) {
+      using T = decltype(tag);
+      return AnyVolume(Volume<T>(shape, typename Volume<T>::Uninitialized{}, spacing, origin));
+    });
   }
 
   template <class F> decltype(auto) visit(F&& f) { return std::visit(std::forward<F>(f), v_); }

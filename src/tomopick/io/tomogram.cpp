@@ -1,0 +1,151 @@
+#include "tomopick/io/tomogram.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "tomopick/io/mrc.h"
+#include "tomopick/io/ome_zarr.h"
+#include "tomopick/io/slice_stack.h"
+
+namespace tomopick {
+
+namespace {
+
+bool is_mrc_ext(std::string ext) {
+  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+  return ext == ".mrc" || ext == ".rec" || ext == ".st" || ext == ".ali" || ext == ".map" || ext == ".mrcs";
+}
+
+std::string zarr_details(const ZarrMeta& m) {
+  std::ostringstream s;
+  s << "chunks " << m.chunks.str() << ", " << m.codec.describe() << ", separator '" << m.separator << "'";
+  return s.str();
+}
+
+}  // namespace
+
+const char* format_name(TomoFormat f) {
+  switch (f) {
+    case TomoFormat::mrc: return "MRC";
+    case TomoFormat::zarr: return "OME-Zarr";
+    case TomoFormat::slices: return "slice stack";
+  }
+  return "?";
+}
+
+TomoFormat detect_tomogram_format(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw Error(path, "no such file or folder");
+  if (fs::is_directory(path, ec)) {
+    if (fs::exists(path / ".zarray", ec) || fs::exists(path / ".zgroup", ec) || fs::exists(path / ".zattrs", ec) ||
+        path.extension() == ".zarr")
+      return TomoFormat::zarr;
+    return TomoFormat::slices;
+  }
+  if (is_mrc_ext(path.extension().string())) return TomoFormat::mrc;
+  throw Error(path, "unknown tomogram format (expected .mrc/.rec/.st/.ali/.map, a .zarr folder, or a folder of slices)");
+}
+
+TomoFormat format_for_output(const fs::path& path) {
+  if (path.extension() == ".zarr") return TomoFormat::zarr;
+  if (is_mrc_ext(path.extension().string())) return TomoFormat::mrc;
+  return TomoFormat::slices;
+}
+
+TomogramInfo probe_tomogram(const fs::path& path, const TomoReadOptions& opts) {
+  TomogramInfo t;
+  t.path = path;
+  t.format = detect_tomogram_format(path);
+  switch (t.format) {
+    case TomoFormat::mrc: {
+      const MrcInfo m = read_mrc_info(path);
+      t.dtype = m.dtype;
+      t.levels.push_back({m.shape, opts.spacing.value_or(m.spacing)});
+      t.origin = m.origin;
+      t.spacing_known = m.spacing_known || opts.spacing.has_value();
+      std::ostringstream s;
+      s << "mode " << m.mode << (m.big_endian ? ", big-endian" : "") << ", extended header " << m.ext_header_bytes
+        << " bytes";
+      if (!m.labels.empty()) s << ", label '" << m.labels.front() << "'";
+      t.details = s.str();
+      break;
+    }
+    case TomoFormat::zarr: {
+      const OmeZarr z = OmeZarr::open(path, opts.spacing.value_or(Vec3{1, 1, 1}));
+      t.dtype = z.levels().front().meta.dtype;
+      for (const auto& l : z.levels()) t.levels.push_back({l.meta.shape, l.spacing});
+      if (opts.spacing) {
+        for (size_t i = 0; i < t.levels.size(); ++i) {
+          const double f = double(1 << i);
+          t.levels[i].spacing = {opts.spacing->z * f, opts.spacing->y * f, opts.spacing->x * f};
+        }
+      }
+      t.origin = z.levels().front().translation;
+      t.spacing_known = z.is_multiscale() || opts.spacing.has_value();
+      t.details = zarr_details(z.levels().front().meta);
+      break;
+    }
+    case TomoFormat::slices: {
+      const AnyVolume v = read_slice_stack(path, opts.spacing.value_or(Vec3{1, 1, 1}));
+      t.dtype = v.dtype();
+      t.levels.push_back({v.shape(), v.spacing()});
+      t.spacing_known = opts.spacing.has_value();
+      t.details = "folder of 2D slices";
+      break;
+    }
+  }
+  return t;
+}
+
+AnyVolume read_tomogram(const fs::path& path, const TomoReadOptions& opts) {
+  const TomoFormat f = detect_tomogram_format(path);
+  if (opts.level != 0 && f != TomoFormat::zarr)
+    throw Error(path, std::string(format_name(f)) + " files have one resolution level; level " + std::to_string(opts.level) +
+                          " does not exist");
+  AnyVolume v;
+  switch (f) {
+    case TomoFormat::mrc:
+      v = opts.box ? read_mrc_box(path, *opts.box) : read_mrc(path);
+      break;
+    case TomoFormat::zarr: {
+      const OmeZarr z = OmeZarr::open(path, opts.spacing.value_or(Vec3{1, 1, 1}));
+      v = opts.box ? z.read(opts.level, *opts.box) : z.read(opts.level);
+      if (opts.spacing) {
+        const double k = double(int64_t(1) << opts.level);
+        v.set_spacing({opts.spacing->z * k, opts.spacing->y * k, opts.spacing->x * k});
+      }
+      return v;
+    }
+    case TomoFormat::slices:
+      v = read_slice_stack(path, opts.spacing.value_or(Vec3{1, 1, 1}));
+      if (opts.box) {
+        v = v.visit([&](const auto& x) -> AnyVolume {
+          if (!opts.box->inside(x.shape())) throw Error(path, "box lies outside the volume " + x.shape().str());
+          return x.crop(*opts.box);
+        });
+      }
+      break;
+  }
+  if (opts.spacing) v.set_spacing(*opts.spacing);
+  return v;
+}
+
+void write_tomogram(const fs::path& path, const AnyVolume& v, TomoFormat format, const TomoWriteOptions& opts) {
+  switch (format) {
+    case TomoFormat::mrc:
+      write_mrc(path, v);
+      return;
+    case TomoFormat::zarr: {
+      OmeWriteOptions o;
+      o.levels = opts.levels;
+      o.array = opts.zarr;
+      write_ome_zarr(path, v, o);
+      return;
+    }
+    case TomoFormat::slices:
+      write_slice_stack(path, v, opts.slice_ext);
+      return;
+  }
+}
+
+}  // namespace tomopick

@@ -1,0 +1,60 @@
+#pragma once
+// Format-independent tomogram access: MRC (.mrc .rec .st .ali .map), OME-Zarr / zarr (.zarr
+// folders) and slice-stack folders (slice_0000.jpg ...), chosen from the path.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tomopick/core/volume.h"
+#include "tomopick/io/zarr_array.h"
+
+namespace tomopick {
+
+namespace fs = std::filesystem;
+
+enum class TomoFormat { mrc, zarr, slices };
+const char* format_name(TomoFormat f);
+
+// Decides the format from the path (extension, or folder contents). Throws Error if none fits.
+TomoFormat detect_tomogram_format(const fs::path& path);
+
+struct TomoLevel {
+  Shape3 shape;
+  Vec3 spacing;  // Å per voxel
+};
+
+struct TomogramInfo {
+  fs::path path;
+  TomoFormat format = TomoFormat::mrc;
+  DType dtype = DType::f32;
+  std::vector<TomoLevel> levels;  // level 0 = full resolution; MRC and slices have one
+  Vec3 origin;                    // Å
+  bool spacing_known = true;      // false for files without spacing (MRC cella 0, slice stacks)
+  std::string details;            // format-specific: codec and chunks, MRC mode and labels
+};
+
+struct TomoReadOptions {
+  size_t level = 0;               // multiscale level (zarr)
+  std::optional<Vec3> spacing;    // overrides the file's spacing (required for slice stacks)
+  std::optional<Box> box;         // read only this box of the level
+};
+
+TomogramInfo probe_tomogram(const fs::path& path, const TomoReadOptions& opts = {});
+AnyVolume read_tomogram(const fs::path& path, const TomoReadOptions& opts = {});
+
+struct TomoWriteOptions {
+  ZarrWriteOptions zarr{{64, 64, 64}, {}, '/'};  // chunks, codec (blosc-lz4 + shuffle), separator
+  int levels = 3;                                 // OME-Zarr pyramid levels
+  std::string slice_ext = "png";                  // slice stacks: png, tif or jpg
+};
+
+// Writes atomically in the format the path names (.zarr = OME-Zarr multiscale, .mrc/.rec = MRC,
+// a folder ending in /slices or with slice_ext = slice stack).
+void write_tomogram(const fs::path& path, const AnyVolume& v, TomoFormat format, const TomoWriteOptions& opts = {});
+
+// The format a path to be written names: .zarr -> zarr, .mrc .rec .st .ali .map -> mrc, else
+// (a folder) slices.
+TomoFormat format_for_output(const fs::path& path);
+
+}  // namespace tomopick
