@@ -25,7 +25,14 @@ struct Index3 {
   bool empty() const { return z <= 0 || y <= 0 || x <= 0; }
   friend bool operator==(const Index3&, const Index3&) = default;
   std::string str() const {
-    return "(" + std::to_string(z) + ", " + std::to_string(y) + ", " + std::to_string(x) + ")";
+    std::string s = "(";  // built with += : GCC 12 warns falsely (-Wrestrict) on "(" + std::string
+    s += std::to_string(z);
+    s += ", ";
+    s += std::to_string(y);
+    s += ", ";
+    s += std::to_string(x);
+    s += ")";
+    return s;
   }
 };
 using Shape3 = Index3;
