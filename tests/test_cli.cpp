@@ -142,3 +142,49 @@ TEST(Cli, InfoOnAProjectListsRunsTomogramsAndPicks) {
   EXPECT_EQ(j["tomograms"][0]["levels"], 2);
   EXPECT_EQ(j["picks"][0]["count"], 7);
 }
+
+TEST(Cli, SystemInfoShowsTheSpeedFixesAndHonoursThreadSettings) {
+  auto r = tp("--threads 1 info --system --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  json j = json::parse(r.output);
+  EXPECT_EQ(j["threads"], 1);
+  EXPECT_EQ(j["torch_threads"], 1);
+  // the measured CPU fixes are in place: OpenMP OpenBLAS behind LibTorch, tcmalloc linked
+  EXPECT_NE(j["blas"].get<std::string>().find("openblas"), std::string::npos) << j["blas"];
+  EXPECT_EQ(j["allocator"], "tcmalloc");
+  r = test::run_command("TOMOPICK_THREADS=2 " + test::shell_quote(test::tomopick_binary()) + " info --system --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  j = json::parse(r.output);
+  EXPECT_EQ(j["threads"], 2);
+  EXPECT_EQ(j["torch_threads"], 2);
+  // --threads wins over the environment
+  r = test::run_command("TOMOPICK_THREADS=2 " + test::shell_quote(test::tomopick_binary()) + " --threads 1 info --system --json");
+  EXPECT_EQ(json::parse(r.output)["torch_threads"], 1);
+}
+
+TEST(Cli, SliceFolderSpacingComesFromTheByuLabels) {
+  test::TempDir d;
+  Volume<uint8_t> v({3, 4, 5});
+  for (size_t i = 0; i < v.size(); ++i) v.data()[i] = uint8_t(i);
+  const fs::path folder = d / "tomo_00e463";
+  auto r = tp("--quiet convert " + test::shell_quote((d / "in.mrc").string()) + " x.zarr");  // missing input
+  EXPECT_EQ(r.exit_code, 1);
+  write_mrc(d / "in.mrc", AnyVolume(convert_volume<int16_t>(v)));
+  r = tp("--quiet convert " + test::shell_quote((d / "in.mrc").string()) + " " + test::shell_quote(folder.string()) +
+         " --dtype uint8 --slice-ext png");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  write_file_atomic(d / "labels.csv",
+                    "row_id,tomo_id,Motor axis 0,Motor axis 1,Motor axis 2,Array shape (axis 0),Array shape (axis 1),"
+                    "Array shape (axis 2),Voxel spacing,Number of motors\n"
+                    "0,tomo_00e463,1,2,3,3,4,5,15.6,1\n");
+  r = tp("info --json --labels " + test::shell_quote((d / "labels.csv").string()) + " " + test::shell_quote(folder.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json j = json::parse(r.output);
+  EXPECT_EQ(j["format"], "slice stack");
+  EXPECT_EQ(j["levels"][0]["shape_zyx"], json({3, 4, 5}));
+  EXPECT_NEAR(j["levels"][0]["spacing_A_zyx"][0].get<double>(), 15.6, 1e-9);
+  write_file_atomic(d / "labels2.csv", "tomo_id,Motor axis 0,Motor axis 1,Motor axis 2,Voxel spacing\nother,1,1,1,10\n");
+  r = tp("info --labels " + test::shell_quote((d / "labels2.csv").string()) + " " + test::shell_quote(folder.string()));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("no row for tomogram 'tomo_00e463'"), std::string::npos) << r.output;
+}

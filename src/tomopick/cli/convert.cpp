@@ -28,6 +28,7 @@ struct ConvertOptions {
   // picks
   std::string run, object, format = "auto", user = "tomopick", session = "0", tomo_type;
   std::string tomogram_shape;
+  std::string labels;
 };
 
 // Sizes of the tomograms behind the picks, which STAR (centred Å) and BYU (voxels) coordinates need.
@@ -112,6 +113,7 @@ void convert_tomogram(const ConvertOptions& o) {
   TomoReadOptions ro;
   ro.level = o.level;
   if (o.spacing) ro.spacing = Vec3{*o.spacing, *o.spacing, *o.spacing};
+  if (!o.labels.empty()) ro.spacing = spacing_from_byu_labels(o.labels, o.in);
   AnyVolume v = read_tomogram(o.in, ro);
   if (!o.dtype.empty()) v = v.converted(parse_dtype(o.dtype));
   TomoWriteOptions wo;
@@ -148,6 +150,9 @@ void add_convert(CLI::App& app) {
   cmd->add_option("--separator", o->separator, "Zarr dimension separator: / or .")->group(tomo);
   cmd->add_option("--levels", o->levels, "OME-Zarr pyramid levels to write (2x downsampling each)")->check(CLI::Range(1, 12))->group(tomo);
   cmd->add_option("--dtype", o->dtype, "Output element type: float32, float16, int16, uint16, int8, uint8")->group(tomo);
+  cmd->add_option("--labels", o->labels,
+                  "BYU train_labels.csv giving a slice folder's spacing (looked up by the folder's name)")
+      ->group(tomo);
   cmd->add_option("--slice-ext", o->slice_ext, "Slice-folder image type: png, tif or jpg")->group(tomo);
   cmd->add_option("--spacing", o->spacing,
                   "Voxel spacing in Å: overrides the input tomogram's; for picks, the spacing of voxel coordinates")

@@ -11,6 +11,7 @@
 #include "tomopick/cli/commands.h"
 #include "tomopick/cli/common.h"
 #include "tomopick/core/parallel.h"
+#include "tomopick/core/runtime.h"
 #include "tomopick/io/copick_project.h"
 #include "tomopick/io/picks.h"
 #include "tomopick/io/tomogram.h"
@@ -204,6 +205,28 @@ int info_tomogram(const fs::path& path, const TomoReadOptions& ro, bool stats, b
   return 0;
 }
 
+int info_system(bool as_json) {
+  const RuntimeInfo r = runtime_info();
+  if (as_json) {
+    std::cout << json({{"tomopick", r.tomopick_version}, {"torch", r.torch_version}, {"cuda_available", r.cuda_available},
+                       {"cuda_devices", r.cuda_devices}, {"threads", r.threads}, {"torch_threads", r.torch_threads},
+                       {"blas", r.blas}, {"allocator", r.allocator}})
+                     .dump(2)
+              << "\n";
+    return 0;
+  }
+  std::cout << "tomopick   " << r.tomopick_version << "\n"
+            << "LibTorch   " << r.torch_version << "\n"
+            << "devices    cpu" << (r.cuda_available ? fmt::format(", {} CUDA GPU(s)", r.cuda_devices) : "") << "\n"
+            << "threads    " << r.threads << " (LibTorch intra-op " << r.torch_threads << ")\n"
+            << "BLAS       " << r.blas << "\n"
+            << "allocator  " << r.allocator << "\n";
+  if (r.blas.find("openblas") == std::string::npos)
+    std::cout << "warning: LibTorch is not using OpenBLAS; convolutions run 10x slower (run scripts/setup.sh)\n";
+  if (r.allocator != "tcmalloc") std::cout << "warning: tcmalloc is not linked; LibTorch allocations are slower\n";
+  return 0;
+}
+
 }  // namespace
 
 void add_info(CLI::App& app) {
@@ -213,13 +236,23 @@ void add_info(CLI::App& app) {
   auto as_json = std::make_shared<bool>(false);
   auto level = std::make_shared<size_t>(0);
   auto spacing = std::make_shared<std::optional<double>>();
-  cmd->add_option("path", *path, "Tomogram, copick project folder/config, or picks file (.json .csv .star)")->required();
+  auto system = std::make_shared<bool>(false);
+  auto labels = std::make_shared<std::string>();
+  cmd->add_option("path", *path, "Tomogram, copick project folder/config, or picks file (.json .csv .star)");
+  cmd->add_flag("--system", *system, "Describe the runtime instead: LibTorch, devices, threads, BLAS, allocator");
+  cmd->add_option("--labels", *labels,
+                  "BYU train_labels.csv giving the spacing of a slice folder (looked up by the folder's name)");
   cmd->add_flag("--stats", *stats, "Read the whole array and print min, max, mean and std");
   cmd->add_option("--level", *level, "Multiscale level for --stats (0 = full resolution)");
   cmd->add_option("--spacing", *spacing, "Voxel spacing in Å, overriding the file's (needed for slice folders)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--json", *as_json, "Print JSON instead of text");
   cmd->callback([=] {
+    if (*system) {
+      info_system(*as_json);
+      return;
+    }
+    if (path->empty()) throw CLI::RequiredError("path");
     const fs::path p(*path);
     if (CopickProject::is_project(p)) {
       info_project(p, *as_json);
@@ -229,6 +262,7 @@ void add_info(CLI::App& app) {
       TomoReadOptions ro;
       ro.level = *level;
       if (*spacing) ro.spacing = Vec3{**spacing, **spacing, **spacing};
+      if (!labels->empty()) ro.spacing = spacing_from_byu_labels(*labels, p);
       info_tomogram(p, ro, *stats, *as_json);
     }
   });
