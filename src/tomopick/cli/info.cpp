@@ -221,7 +221,7 @@ int info_system(bool as_json) {
             << "threads    " << r.threads << " (LibTorch intra-op " << r.torch_threads << ")\n"
             << "BLAS       " << r.blas << "\n"
             << "allocator  " << r.allocator << "\n";
-  if (r.blas.find("openblas") == std::string::npos)
+  if (r.blas.find("openblas") == std::string::npos && r.blas.find("MKL") == std::string::npos)
     std::cout << "warning: LibTorch is not using OpenBLAS; convolutions run 10x slower (run scripts/setup.sh)\n";
   if (r.allocator != "tcmalloc") std::cout << "warning: tcmalloc is not linked; LibTorch allocations are slower\n";
   return 0;

@@ -8,7 +8,7 @@
 #include "tomopick/cli/commands.h"
 #include "tomopick/core/error.h"
 #include "tomopick/core/parallel.h"
-#include "tomopick/core/torch_bridge.h"
+#include "tomopick/core/runtime.h"
 
 namespace tomopick::cli {
 

@@ -10,7 +10,7 @@ namespace tomopick {
 
 // Number of threads tomopick uses. Default: all cores.
 int thread_count();
-// Sets OpenMP's (and so OpenBLAS's) thread count. LibTorch's is set by nn::set_torch_threads.
+// Sets OpenMP's (and so OpenBLAS's) thread count. LibTorch's is set by set_torch_threads (runtime.h).
 void set_thread_count(int n);
 // Resolves the thread count from --threads (if given), else TOMOPICK_THREADS, else all cores,
 // applies it and returns it. Throws Error on a bad value.

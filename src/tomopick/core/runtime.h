@@ -18,4 +18,7 @@ struct RuntimeInfo {
 
 RuntimeInfo runtime_info();
 
+// Sets LibTorch's intra-op thread count (its default on Debian's build is 1).
+void set_torch_threads(int n);
+
 }  // namespace tomopick

@@ -1,7 +1,6 @@
 #include "tomopick/core/torch_bridge.h"
 
 #include <ATen/ATen.h>
-#include <ATen/Parallel.h>
 
 namespace tomopick {
 
@@ -39,10 +38,6 @@ Volume<float> volume_from_tensor(const at::Tensor& t, Vec3 spacing, Vec3 origin)
   auto owner = std::make_shared<at::Tensor>(x);
   return Volume<float>::wrap({x.size(0), x.size(1), x.size(2)}, owner->data_ptr<float>(), owner, spacing,
                              origin);
-}
-
-void set_torch_threads(int n) {
-  at::set_num_threads(n);
 }
 
 }  // namespace tomopick

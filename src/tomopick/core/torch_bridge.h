@@ -20,7 +20,4 @@ at::Tensor to_tensor(const AnyVolume& v);
 // CPU tensor is adopted without copying; anything else is converted first.
 Volume<float> volume_from_tensor(const at::Tensor& t, Vec3 spacing = {1, 1, 1}, Vec3 origin = {});
 
-// Sets LibTorch's intra-op thread count (its default on Debian's build is 1).
-void set_torch_threads(int n);
-
 }  // namespace tomopick

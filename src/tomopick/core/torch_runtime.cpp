@@ -2,6 +2,7 @@
 
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
+#include <ATen/Version.h>
 #include <torch/version.h>
 
 #include <fstream>
@@ -37,12 +38,20 @@ RuntimeInfo runtime_info() {
   r.cuda_devices = r.cuda_available ? int(at::getNumGPUs()) : 0;
   r.threads = thread_count();
   r.torch_threads = at::get_num_threads();
+  // A BLAS linked into LibTorch itself (MKL in the pip wheels) shows in its build configuration;
+  // Debian's LibTorch calls libblas.so.3, whose alternative shows in the process's mappings.
+  const std::string config = at::show_config();
+  const auto pos = config.find("BLAS_INFO=");
+  const std::string built_with = pos == std::string::npos ? "" : config.substr(pos + 10, config.find_first_of(", \n", pos + 10) - pos - 10);
   std::string blas = mapped_library("openblas");
   if (blas.empty()) blas = mapped_library("libmkl");
   if (blas.empty()) blas = mapped_library("libblas");
-  r.blas = blas.empty() ? "none" : blas;
+  if (blas.empty() && built_with == "mkl") blas = "MKL (inside LibTorch)";
+  r.blas = blas.empty() ? (built_with.empty() ? "none" : built_with) : blas;
   r.allocator = mapped_library("tcmalloc").empty() ? "glibc malloc" : "tcmalloc";
   return r;
 }
+
+void set_torch_threads(int n) { at::set_num_threads(n); }
 
 }  // namespace tomopick

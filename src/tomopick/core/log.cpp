@@ -1,0 +1,13 @@
+#include "tomopick/core/log.h"
+
+#include <spdlog/spdlog.h>
+
+namespace tomopick::log {
+
+void debug(const std::string& msg) { spdlog::debug("{}", msg); }
+void info(const std::string& msg) { spdlog::info("{}", msg); }
+void warn(const std::string& msg) { spdlog::warn("{}", msg); }
+void error(const std::string& msg) { spdlog::error("{}", msg); }
+bool debug_enabled() { return spdlog::should_log(spdlog::level::debug); }
+
+}  // namespace tomopick::log
