@@ -11,6 +11,8 @@
 
 using namespace tomopick;
 using test::TempDir;
+using test::expect_error;
+using test::raw_bytes;
 
 namespace {
 
@@ -31,10 +33,6 @@ protected:
 };
 TempDir* MrcReference::dir_ = nullptr;
 
-std::string raw_bytes(const AnyVolume& v) {
-  return std::string(static_cast<const char*>(v.raw_data()), v.bytes());
-}
-
 void write_bytes(const fs::path& p, const std::string& s) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
   out.write(s.data(), std::streamsize(s.size()));
@@ -52,19 +50,6 @@ fs::path small_mrc(const TempDir& dir, const std::string& name = "small.mrc") {
   const fs::path p = dir / name;
   write_mrc(p, v);
   return p;
-}
-
-// Expects `f` to throw tomopick::Error whose message contains the file name and `problem`.
-template <class F>
-void expect_error(F&& f, const fs::path& file, const std::string& problem) {
-  try {
-    f();
-    ADD_FAILURE() << "no Error thrown; expected one containing '" << problem << "'";
-  } catch (const Error& e) {
-    const std::string msg = e.what();
-    EXPECT_NE(msg.find(file.filename().string()), std::string::npos) << msg;
-    EXPECT_NE(msg.find(problem), std::string::npos) << msg;
-  }
 }
 
 // Byte offsets of a few header fields.

@@ -11,6 +11,8 @@
 
 using namespace tomopick;
 using test::TempDir;
+using test::expect_error;
+using test::raw_bytes;
 
 namespace {
 
@@ -31,23 +33,9 @@ protected:
 };
 TempDir* SliceReference::dir_ = nullptr;
 
-std::string raw_bytes(const AnyVolume& v) { return std::string(static_cast<const char*>(v.raw_data()), v.bytes()); }
-
 void write_bytes(const fs::path& p, const std::string& s) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
   out.write(s.data(), std::streamsize(s.size()));
-}
-
-template <class F>
-void expect_error(F&& f, const std::string& name, const std::string& problem) {
-  try {
-    f();
-    ADD_FAILURE() << "no Error thrown; expected one containing '" << problem << "'";
-  } catch (const Error& e) {
-    const std::string msg = e.what();
-    EXPECT_NE(msg.find(name), std::string::npos) << msg;
-    EXPECT_NE(msg.find(problem), std::string::npos) << msg;
-  }
 }
 
 // Largest |a - b| over two uint8 buffers of equal size.

@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include <gtest/gtest.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,5 +59,18 @@ fs::path shared_data() {
 }
 
 std::string tomopick_binary() { return TOMOPICK_BINARY; }
+
+std::string raw_bytes(const AnyVolume& v) { return std::string(static_cast<const char*>(v.raw_data()), v.bytes()); }
+
+void expect_error(const std::function<void()>& f, const std::string& name, const std::string& problem) {
+  try {
+    f();
+    ADD_FAILURE() << "no Error thrown; expected one naming '" << name << "' and containing '" << problem << "'";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(name), std::string::npos) << msg;
+    EXPECT_NE(msg.find(problem), std::string::npos) << msg;
+  }
+}
 
 }  // namespace tomopick::test

@@ -1,7 +1,10 @@
 #pragma once
 // Helpers shared by the tests: scratch folders, the reference Python, the real data beside the repo.
 #include <filesystem>
+#include <functional>
 #include <string>
+
+#include "tomopick/core/volume.h"
 
 namespace tomopick::test {
 
@@ -40,5 +43,12 @@ std::string tomopick_binary();
 
 // Quotes a string for /bin/sh.
 std::string shell_quote(const std::string& s);
+
+// A volume's voxels as bytes, for bit-exact comparisons with reference dumps.
+std::string raw_bytes(const AnyVolume& v);
+
+// Expects `f` to throw tomopick::Error whose message contains `name` (a file name) and `problem`.
+// (A path converts implicitly to its string.)
+void expect_error(const std::function<void()>& f, const std::string& name, const std::string& problem);
 
 }  // namespace tomopick::test

@@ -15,21 +15,6 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string bytes_of(const AnyVolume& v) {
-  return std::string(static_cast<const char*>(v.raw_data()), v.bytes());
-}
-
-void expect_error_mentions(const std::function<void()>& f, const std::string& a, const std::string& b) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an Error mentioning '" << a << "' and '" << b << "'";
-  } catch (const Error& e) {
-    const std::string m = e.what();
-    EXPECT_NE(m.find(a), std::string::npos) << m;
-    EXPECT_NE(m.find(b), std::string::npos) << m;
-  }
-}
-
 AnyVolume random_volume(DType t, Shape3 s, uint32_t seed) {
   AnyVolume v = AnyVolume::make(t, s, {10.012, 10.012, 10.012});
   uint32_t state = seed;
@@ -62,7 +47,7 @@ TEST(ZarrReference, ReadsEveryCodecDtypeAndSeparatorBitExactly) {
     const auto a = ZarrArray::open(e["path"].get<std::string>());
     const AnyVolume v = a.read_all();
     EXPECT_EQ(v.shape(), (Shape3{5, 7, 9}));
-    EXPECT_EQ(bytes_of(v), read_file(e["raw"].get<std::string>()));
+    EXPECT_EQ(test::raw_bytes(v), read_file(e["raw"].get<std::string>()));
   }
 }
 
@@ -105,17 +90,17 @@ TEST(ZarrReference, WrittenStoresReadBackInPython) {
         const AnyVolume v = random_volume(t, {6, 5, 11}, uint32_t(++n));
         const fs::path p = d / ("w" + std::to_string(n) + ".zarr");
         write_zarr_array(p, v, {{4, 2, 8}, parse_codec_spec(spec), sep});
-        write_file_atomic(p.string() + ".raw", bytes_of(v));
+        write_file_atomic(p.string() + ".raw", test::raw_bytes(v));
         manifest.push_back({{"path", p.string()}, {"raw", p.string() + ".raw"},
                             {"dtype", std::string(t == DType::u8 || t == DType::i8 ? "|" : "<") +
                                           (t == DType::f32 ? "f4" : t == DType::f16 ? "f2" : t == DType::u8 ? "u1"
                                                            : t == DType::i8 ? "i1" : t == DType::i16 ? "i2" : "u2")}});
         // and it reads back in tomopick too
-        ASSERT_EQ(bytes_of(ZarrArray::open(p).read_all()), bytes_of(v)) << spec;
+        ASSERT_EQ(test::raw_bytes(ZarrArray::open(p).read_all()), test::raw_bytes(v)) << spec;
       }
   const AnyVolume big = random_volume(DType::f32, {9, 20, 17}, 99);
   write_ome_zarr(d / "ome.zarr", big, {3, {{4, 8, 8}, parse_codec_spec("blosc"), '/'}});
-  write_file_atomic(d / "ome.raw", bytes_of(big));
+  write_file_atomic(d / "ome.raw", test::raw_bytes(big));
   manifest.push_back({{"path", (d / "ome.zarr").string()}, {"raw", (d / "ome.raw").string()}, {"dtype", "<f4"},
                       {"ome", true}, {"levels", 3}, {"shape", {9, 20, 17}}, {"spacing", 10.012}});
   write_file_atomic(d / "manifest.json", manifest.dump());
@@ -173,7 +158,7 @@ TEST(OmeZarr, RealSurvivingChunkMatchesPythonZarr) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto z = OmeZarr::open(store);
   const AnyVolume v = z.read(1, {{0, 256, 256}, {92, 59, 59}});
-  const std::string got = bytes_of(v);
+  const std::string got = test::raw_bytes(v);
   EXPECT_EQ(got, read_file(d / "ref.raw"));
   // and the data is real, not fill: it varies
   const auto& f = v.get<float>();
@@ -191,7 +176,7 @@ TEST(ZarrErrors, BadMetadataAndChunksNameTheFileAndProblem) {
   write_zarr_array(a, random_volume(DType::f32, {4, 4, 4}, 1), {{2, 2, 2}, parse_codec_spec("blosc"), '/'});
   const std::string good = read_file(a / ".zarray");
 
-  expect_error_mentions([&] { ZarrArray::open(d / "nope.zarr"); }, "nope.zarr", "no such");
+  test::expect_error([&] { ZarrArray::open(d / "nope.zarr"); }, "nope.zarr", "no such");
   auto with = [&](const std::string& from, const std::string& to) {
     std::string s = good;
     const auto pos = s.find(from);
@@ -200,24 +185,24 @@ TEST(ZarrErrors, BadMetadataAndChunksNameTheFileAndProblem) {
     write_file_atomic(a / ".zarray", s);
   };
   with("\"<f4\"", "\"<f8\"");
-  expect_error_mentions([&] { ZarrArray::open(a); }, ".zarray", "dtype '<f8' is not supported");
+  test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "dtype '<f8' is not supported");
   with("\"<f4\"", "\"<q3\"");
-  expect_error_mentions([&] { ZarrArray::open(a); }, ".zarray", "dtype");
+  test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "dtype");
   write_file_atomic(a / ".zarray", good);
   with("\"zarr_format\": 2", "\"zarr_format\": 3");
-  expect_error_mentions([&] { ZarrArray::open(a); }, ".zarray", "zarr_format");
+  test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "zarr_format");
   write_file_atomic(a / ".zarray", good.substr(0, good.size() / 2));
-  expect_error_mentions([&] { ZarrArray::open(a); }, ".zarray", "malformed JSON");
+  test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "malformed JSON");
   write_file_atomic(a / ".zarray", R"({"zarr_format":2,"shape":[4,4],"chunks":[2,2],"dtype":"<f4","compressor":null,"fill_value":0,"order":"C"})");
-  expect_error_mentions([&] { ZarrArray::open(a); }, ".zarray", "2 dimensions");
+  test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "2 dimensions");
   write_file_atomic(a / ".zarray", R"({"zarr_format":2,"shape":[4000000000,4000000000,4000000000],"chunks":[2,2,2],"dtype":"<f4","compressor":null,"fill_value":0,"order":"C"})");
-  expect_error_mentions([&] { ZarrArray::open(a); }, ".zarray", "too large");
+  test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "too large");
   write_file_atomic(a / ".zarray", R"({"zarr_format":2,"shape":[4,4,4],"chunks":[2000,2000,2000],"dtype":"<f4","compressor":null,"fill_value":0,"order":"C"})");
-  expect_error_mentions([&] { ZarrArray::open(a); }, ".zarray", "too large");
+  test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "too large");
   write_file_atomic(a / ".zarray", R"({"zarr_format":2,"shape":[4,4,4],"chunks":[2,2,2],"dtype":"<f4","compressor":{"id":"lzma"},"fill_value":0,"order":"C"})");
-  expect_error_mentions([&] { ZarrArray::open(a); }, ".zarray", "'lzma' is not supported");
+  test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "'lzma' is not supported");
   write_file_atomic(a / ".zarray", R"({"zarr_format":2,"shape":[4,4,4],"chunks":[2,2,2],"dtype":"<f4","compressor":null,"fill_value":0,"order":"F"})");
-  expect_error_mentions([&] { ZarrArray::open(a); }, ".zarray", "order 'F'");
+  test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "order 'F'");
 
   // truncated and corrupt chunks, for each codec
   for (const std::string spec : {"blosc", "zstd", "zlib", "gzip", "none"}) {
@@ -226,7 +211,7 @@ TEST(ZarrErrors, BadMetadataAndChunksNameTheFileAndProblem) {
     write_zarr_array(b, random_volume(DType::f32, {4, 4, 4}, 2), {{2, 2, 2}, parse_codec_spec(spec), '/'});
     const std::string chunk = read_file(b / "1/0/1");
     write_file_atomic(b / "1/0/1", chunk.substr(0, chunk.size() - 5));
-    expect_error_mentions([&] { ZarrArray::open(b).read_all(); }, "1/0/1", spec == "none" ? "bytes" : spec);
+    test::expect_error([&] { ZarrArray::open(b).read_all(); }, "1/0/1", spec == "none" ? "bytes" : spec);
     std::string flipped = chunk;
     for (size_t i = 0; i < flipped.size(); i += 3) flipped[i] = char(~flipped[i]);
     write_file_atomic(b / "1/0/1", flipped);
@@ -238,15 +223,15 @@ TEST(ZarrErrors, OmeMetadataProblemsAreClear) {
   test::TempDir d;
   write_ome_zarr(d / "o.zarr", random_volume(DType::u8, {4, 4, 4}, 3), {2, {{2, 2, 2}, parse_codec_spec("zlib"), '/'}});
   write_file_atomic(d / "o.zarr/.zattrs", "{\"multiscales\": []}");
-  expect_error_mentions([&] { OmeZarr::open(d / "o.zarr"); }, ".zattrs", "multiscales");
+  test::expect_error([&] { OmeZarr::open(d / "o.zarr"); }, ".zattrs", "multiscales");
   write_file_atomic(d / "o.zarr/.zattrs",
                     R"({"multiscales":[{"axes":["z","y","x"],"datasets":[{"path":"0","coordinateTransformations":[{"type":"scale","scale":[1,1]}]}]}]})");
-  expect_error_mentions([&] { OmeZarr::open(d / "o.zarr"); }, ".zattrs", "scale");
+  test::expect_error([&] { OmeZarr::open(d / "o.zarr"); }, ".zattrs", "scale");
   write_file_atomic(d / "o.zarr/.zattrs", R"({"multiscales":[{"datasets":[{"path":"7"}]}]})");
-  expect_error_mentions([&] { OmeZarr::open(d / "o.zarr"); }, "7", "no such zarr array");
+  test::expect_error([&] { OmeZarr::open(d / "o.zarr"); }, "7", "no such zarr array");
   fs::create_directories(d / "v3.zarr");
   write_file_atomic(d / "v3.zarr/zarr.json", "{}");
-  expect_error_mentions([&] { OmeZarr::open(d / "v3.zarr"); }, "v3.zarr", "zarr v3");
+  test::expect_error([&] { OmeZarr::open(d / "v3.zarr"); }, "v3.zarr", "zarr v3");
 }
 
 TEST(ZarrCodecs, SpecParsingAcceptsDocumentedFormsAndRejectsOthers) {
