@@ -10,5 +10,6 @@ int run(int argc, char** argv);
 
 void add_info(CLI::App& app);
 void add_convert(CLI::App& app);
+void add_simulate(CLI::App& app);
 
 }  // namespace tomopick::cli

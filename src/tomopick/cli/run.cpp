@@ -38,6 +38,7 @@ int run(int argc, char** argv) {
 
   add_info(app);
   add_convert(app);
+  add_simulate(app);
 
   try {
     app.parse(argc, argv);
