@@ -20,8 +20,8 @@ PACKAGES=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   # images (slice stacks, renders)
   libstb-dev libtiff-dev libpng-dev libjpeg-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  # tests and benchmarks (/usr/bin/time measures peak memory)
+  libgtest-dev libgmock-dev libbenchmark-dev time
   # reference implementations the tests and benchmarks compare against
   python3 python3-numpy python3-zarr python3-numcodecs python3-mrcfile python3-pil python3-torch
 )
