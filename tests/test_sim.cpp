@@ -294,7 +294,8 @@ TEST(SimSample, PicksFallOnDensityMaxima) {
   Rng rng(5);
   const Sample s = place_sample(c, rng);
   Volume<uint8_t> labels;
-  const Volume<float> d = render_sample(s, c, &labels);
+  Volume<uint16_t> instances;
+  const Volume<float> d = render_sample(s, c, &labels, &instances);
   const auto picks = sample_picks(s, c, "r");
   size_t checked = 0;
   for (const auto& set : picks)
@@ -315,6 +316,18 @@ TEST(SimSample, PicksFallOnDensityMaxima) {
       for (int64_t k = 0; k < int64_t(labels.size()); ++k)
         if (labels.data()[k] == czii_config().find(set.object)->label) labelled = true;
       EXPECT_TRUE(labelled) << set.object;
+      // The instance volume carries this pick's instance id on its particle only (hollow particles
+      // have none at the centre): within the particle's radius of the pick, with its class label.
+      size_t with_id = 0;
+      for (int64_t z = 0; z < instances.shape().z; ++z)
+        for (int64_t y = 0; y < instances.shape().y; ++y)
+          for (int64_t x = 0; x < instances.shape().x; ++x)
+            if (instances(z, y, x) == p.instance_id) {
+              ++with_id;
+              ASSERT_LE(std::hypot(z - v.z, y - v.y, x - v.x), r + 1) << set.object;
+              ASSERT_EQ(labels(z, y, x), czii_config().find(set.object)->label) << set.object;
+            }
+      EXPECT_GT(with_id, 0u) << set.object;
       ++checked;
     }
   EXPECT_EQ(checked, 6u);
@@ -421,6 +434,7 @@ TEST(SimCli, SimulatesAndReportsBadOptionsInOneLine) {
                                     test::shell_quote((d / "p").string()) + " --save-labels");
   ASSERT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_TRUE(fs::exists(d / "p/ExperimentRuns/sim_000/VoxelSpacing10.000/labels.zarr/.zattrs"));
+  EXPECT_TRUE(fs::exists(d / "p/ExperimentRuns/sim_000/VoxelSpacing10.000/instances.zarr/.zattrs"));
   EXPECT_TRUE(fs::exists(d / "p/ExperimentRuns/sim_000/simulation.json"));
   for (const auto& [args, expect] : std::vector<std::pair<std::string, std::string>>{
            {"--tilt-step 0", "tilt_step must be > 0"},

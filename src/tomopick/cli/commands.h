@@ -11,5 +11,7 @@ int run(int argc, char** argv);
 void add_info(CLI::App& app);
 void add_convert(CLI::App& app);
 void add_simulate(CLI::App& app);
+void add_evaluate(CLI::App& app);
+void add_tune(CLI::App& app);
 
 }  // namespace tomopick::cli

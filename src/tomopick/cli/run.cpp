@@ -39,6 +39,8 @@ int run(int argc, char** argv) {
   add_info(app);
   add_convert(app);
   add_simulate(app);
+  add_evaluate(app);
+  add_tune(app);
 
   try {
     app.parse(argc, argv);

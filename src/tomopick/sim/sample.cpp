@@ -352,11 +352,25 @@ void splat_atom(Volume<float>& v, const Vec3& pos_A, double sigma_A, double weig
   splat(Grid{v.data(), 0, 0, 0, sh.z, sh.y, sh.x, sh.y * sh.x, sh.x}, to_voxels(pos_A, sigma_A, weight, v.spacing().x));
 }
 
-Volume<float> render_sample(const Sample& smp, const SimConfig& c, Volume<uint8_t>* labels) {
+Volume<float> render_sample(const Sample& smp, const SimConfig& c, Volume<uint8_t>* labels,
+                            Volume<uint16_t>* instances) {
   const double s = c.spacing;
   const Shape3 sh = c.shape;
   Volume<float> vol(sh, {s, s, s});
+  Volume<uint8_t> label_scratch;
+  if (instances && !labels) labels = &label_scratch;  // instances are found where labels are
   if (labels) *labels = Volume<uint8_t>(sh, {s, s, s});
+  if (instances) *instances = Volume<uint16_t>(sh, {s, s, s});
+  // Instance ids in object order, as sample_picks numbers them.
+  std::vector<uint16_t> instance_of(smp.objects.size(), 0);
+  {
+    int64_t n = 0;
+    for (size_t i = 0; i < smp.objects.size(); ++i)
+      if (smp.objects[i].kind == ObjectKind::particle) {
+        if (++n > 65535) throw Error("simulate: more than 65535 particles in one run; instance ids are uint16");
+        instance_of[i] = uint16_t(n);
+      }
+  }
   const double zc = slab_centre(c), half = slab_half(c);
 
   std::map<std::string, float> thresholds;
@@ -412,7 +426,10 @@ Volume<float> render_sample(const Sample& smp, const SimConfig& c, Volume<uint8_
                 for (int64_t x = 0; x < nx; ++x) {
                   const float v = local[size_t((z * ny + y) * nx + x)];
                   vol(z0 + z, y0 + y, x0 + x) += v;
-                  if (v > p.label_threshold) (*labels)(z0 + z, y0 + y, x0 + x) = uint8_t(o.label);
+                  if (v > p.label_threshold) {
+                    (*labels)(z0 + z, y0 + y, x0 + x) = uint8_t(o.label);
+                    if (instances) (*instances)(z0 + z, y0 + y, x0 + x) = instance_of[i];
+                  }
                 }
           } else {
             for (const auto& a : p.atoms) splat(whole, a);

@@ -47,8 +47,11 @@ double slab_half(const SimConfig& c);
 Sample place_sample(const SimConfig& c, Rng& rng);
 
 // The potential (V above ice) on the config's grid. If `labels` is given it receives, per voxel, the
-// class label of the particle whose own density there exceeds 30% of its type's peak (0 elsewhere).
-Volume<float> render_sample(const Sample& s, const SimConfig& c, Volume<uint8_t>* labels = nullptr);
+// class label of the particle whose own density there exceeds 30% of its type's peak (0 elsewhere);
+// `instances` likewise receives that particle's instance id (1, 2, ... over the sample's particles in
+// order, the ids the picks carry).
+Volume<float> render_sample(const Sample& s, const SimConfig& c, Volume<uint8_t>* labels = nullptr,
+                            Volume<uint16_t>* instances = nullptr);
 
 // Adds one pseudo-atom (sigma widened by the voxel's own size: sigma_eff^2 = sigma^2 + s^2/12) to `v`.
 // Exposed for tests.

@@ -70,7 +70,8 @@ SimulatedRun simulate_run(const SimConfig& c, uint64_t seed, int index, const st
   r.sample = place_sample(c, placement);
   r.picks = sample_picks(r.sample, c, name);
 
-  Volume<float> density = render_sample(r.sample, c, want.labels ? &r.labels : nullptr);
+  Volume<float> density =
+      render_sample(r.sample, c, want.labels ? &r.labels : nullptr, want.labels ? &r.instances : nullptr);
   const double t_render = seconds_since(t0);
   r.angles_deg = tilt_angles(c);
   const int64_t nu = detector_width(c.shape, r.angles_deg);
@@ -121,6 +122,7 @@ std::vector<std::string> simulate_project(const SimConfig& c, const SimulateOpti
       OmeWriteOptions lo = wo;
       lo.levels = 1;  // a 2x mean of class numbers means nothing
       write_ome_zarr(project.tomogram_path(name, c.spacing, "labels"), AnyVolume(std::move(r.labels)), lo);
+      write_ome_zarr(project.tomogram_path(name, c.spacing, "instances"), AnyVolume(std::move(r.instances)), lo);
     }
     size_t npicks = 0;
     for (const auto& set : r.picks) {

@@ -28,6 +28,7 @@ struct SimulatedRun {
   Volume<float> denoised, wbp;
   Volume<float> density;   // the noiseless potential (V above ice), when asked for
   Volume<uint8_t> labels;  // class label per voxel, when asked for
+  Volume<uint16_t> instances;  // particle instance id per voxel (the picks' instance_id), with labels
   std::vector<PickSet> picks;  // one set per particle type of the config (empty sets kept), Å
 };
 
@@ -48,7 +49,8 @@ struct SimulateOptions {
   int runs = 1;
   uint64_t seed = 0;
   bool save_density = false;  // tomogram type "density": the noiseless potential
-  bool save_labels = false;   // tomogram type "labels": uint8 class labels (copick label numbers)
+  bool save_labels = false;   // tomogram types "labels": uint8 class labels (copick label numbers), and
+                              // "instances": uint16 particle instance ids (the picks' instance_id)
   bool overwrite = false;     // replace an existing project at `out`
   std::string run_prefix = "sim_";
 };
