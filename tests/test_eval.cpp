@@ -55,15 +55,6 @@ double f_beta(double tp, double fp, double fn, double beta) {
   return p + r > 0 ? (1 + beta * beta) * p * r / (beta * beta * p + r) : 0;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 }  // namespace
 
 // ---- CZII: hand-worked ----------------------------------------------------------------------------
@@ -148,7 +139,7 @@ TEST(CziiScore, RunsOnlyInTruthOrOnlyInPicks) {
 TEST(CziiScore, UnknownTypeNamesAreAClearError) {
   const std::vector<PickSet> truth = {make("A", "ribosome", {{1000, 1000, 1000}})};
   const std::vector<PickSet> picks = {make("A", "ribosom", {{1000, 1000, 1000}})};
-  const std::string m = error_of([&] { czii_score(truth, picks, {}); });
+  const std::string m = test::error_message([&] { czii_score(truth, picks, {}); });
   EXPECT_NE(m.find("unknown particle type 'ribosom'"), std::string::npos) << m;
   EXPECT_NE(m.find("did you mean 'ribosome'?"), std::string::npos) << m;
   EXPECT_EQ(m.find('\n'), std::string::npos) << m;
@@ -159,7 +150,7 @@ TEST(CziiScore, UnknownTypeNamesAreAClearError) {
   EXPECT_EQ(r.unknown_type_picks, 1);
   EXPECT_EQ(type_of(r, "ribosome").counts, (Counts{0, 0, 1}));
   // A truth type nobody gave a radius is an error naming the option that fixes it.
-  const std::string n = error_of([&] { czii_score({make("A", "proteasome", {{0, 0, 0}})}, {}, {}); });
+  const std::string n = test::error_message([&] { czii_score({make("A", "proteasome", {{0, 0, 0}})}, {}, {}); });
   EXPECT_NE(n.find("--radius proteasome=R"), std::string::npos) << n;
   // Known through the overrides, it scores with weight 1.
   CziiOptions q;
@@ -215,8 +206,8 @@ TEST(CziiScore, WeightedMeanOfPerTypeF) {
   // Only weight-0 types: the weighted mean is undefined (numpy.average would raise).
   EXPECT_TRUE(std::isnan(czii_score({truth[2]}, {}, {}).score));
   // Bad override text names the option.
-  EXPECT_NE(error_of([] { parse_name_values("ribosome:3", "--weights"); }).find("--weights"), std::string::npos);
-  EXPECT_NE(error_of([] { parse_name_values("ribosome=x", "--weights"); }).find("not a number"), std::string::npos);
+  EXPECT_NE(test::error_message([] { parse_name_values("ribosome:3", "--weights"); }).find("--weights"), std::string::npos);
+  EXPECT_NE(test::error_message([] { parse_name_values("ribosome=x", "--weights"); }).find("not a number"), std::string::npos);
 }
 
 TEST(CziiScore, RadiiComeFromTheConfigAndTheOptions) {
@@ -555,7 +546,7 @@ TEST(ByuScore, BoundaryBestPickThresholdAndMissingTomograms) {
   for (auto& s : nosp) s.voxel_spacing = 0;
   auto picks0 = picks;
   for (auto& s : picks0) s.voxel_spacing = 0;
-  const std::string m = error_of([&] { byu_score(nosp, picks0, {}); });
+  const std::string m = test::error_message([&] { byu_score(nosp, picks0, {}); });
   EXPECT_NE(m.find("voxel spacing unknown"), std::string::npos) << m;
   ByuOptions f;
   f.fallback_spacing_A = 10;
@@ -617,7 +608,7 @@ TEST(Tune, PerTypeThresholdsMaximiseFAndRoundTrip) {
   EXPECT_DOUBLE_EQ(czii_score(truth, picks, o).score, want);
 
   write_file_atomic(d / "bad.json", "{\"thresholds\": {\"ribosome\": \"high\"}}");
-  const std::string m = error_of([&] { read_thresholds(d / "bad.json"); });
+  const std::string m = test::error_message([&] { read_thresholds(d / "bad.json"); });
   EXPECT_NE(m.find("bad.json"), std::string::npos) << m;
   EXPECT_NE(m.find("thresholds.ribosome"), std::string::npos) << m;
 }

@@ -45,15 +45,6 @@ SimConfig tiny_config() {
   return c;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 }  // namespace
 
 // ---- physics ----------------------------------------------------------------------------------------
@@ -392,23 +383,23 @@ TEST(SimProject, WritesACopickProject) {
       EXPECT_LE(pk.z, 31 * 10.0);
     }
   // An existing project is replaced only on request.
-  EXPECT_NE(error_of([&] { simulate_project(c, o); }).find("--overwrite"), std::string::npos);
+  EXPECT_NE(test::error_message([&] { simulate_project(c, o); }).find("--overwrite"), std::string::npos);
   o.overwrite = true;
   EXPECT_NO_THROW(simulate_project(c, o));
   write_file_atomic(d / "notes.txt", "x");
   o.out = d.path();
-  EXPECT_NE(error_of([&] { simulate_project(c, o); }).find("not a copick project"), std::string::npos);
+  EXPECT_NE(test::error_message([&] { simulate_project(c, o); }).find("not a copick project"), std::string::npos);
 }
 
 TEST(SimProject, BadParametersNameThemselves) {
   auto bad = [](const std::function<void(SimConfig&)>& f) {
     SimConfig c = sim_preset("czii");
     f(c);
-    return error_of([&] { validate(c); });
+    return test::error_message([&] { validate(c); });
   };
-  EXPECT_EQ(error_of([] { validate(sim_preset("czii")); }), "(no error)");
-  EXPECT_EQ(error_of([] { validate(sim_preset("easy")); }), "(no error)");
-  EXPECT_NE(error_of([] { sim_preset("hard"); }).find("unknown simulation preset 'hard' (known: czii, easy)"), std::string::npos);
+  EXPECT_EQ(test::error_message([] { validate(sim_preset("czii")); }), "(no error)");
+  EXPECT_EQ(test::error_message([] { validate(sim_preset("easy")); }), "(no error)");
+  EXPECT_NE(test::error_message([] { sim_preset("hard"); }).find("unknown simulation preset 'hard' (known: czii, easy)"), std::string::npos);
   EXPECT_NE(bad([](SimConfig& c) { c.dose_min = -5; }).find("dose"), std::string::npos);
   EXPECT_NE(bad([](SimConfig& c) { c.tilt_step = 0; }).find("tilt_step must be > 0"), std::string::npos);
   EXPECT_NE(bad([](SimConfig& c) { c.shape = {20, 630, 630}; }).find("too small for"), std::string::npos);
@@ -422,7 +413,7 @@ TEST(SimProject, BadParametersNameThemselves) {
   SimulateOptions o;
   o.runs = 0;
   o.out = "/tmp/x";
-  EXPECT_NE(error_of([&] { simulate_project(tiny_config(), o); }).find("--runs"), std::string::npos);
+  EXPECT_NE(test::error_message([&] { simulate_project(tiny_config(), o); }).find("--runs"), std::string::npos);
 }
 
 // ---- command line -----------------------------------------------------------------------------------

@@ -62,6 +62,15 @@ std::string tomopick_binary() { return TOMOPICK_BINARY; }
 
 std::string raw_bytes(const AnyVolume& v) { return std::string(static_cast<const char*>(v.raw_data()), v.bytes()); }
 
+std::string error_message(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
 void expect_error(const std::function<void()>& f, const std::string& name, const std::string& problem) {
   try {
     f();

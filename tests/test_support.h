@@ -47,6 +47,9 @@ std::string shell_quote(const std::string& s);
 // A volume's voxels as bytes, for bit-exact comparisons with reference dumps.
 std::string raw_bytes(const AnyVolume& v);
 
+// The message of the tomopick::Error `f` throws, or "(no error)".
+std::string error_message(const std::function<void()>& f);
+
 // Expects `f` to throw tomopick::Error whose message contains `name` (a file name) and `problem`.
 // (A path converts implicitly to its string.)
 void expect_error(const std::function<void()>& f, const std::string& name, const std::string& problem);

@@ -27,18 +27,6 @@ struct EvaluateArgs {
   EvalRequest req;
 };
 
-// Scoring errors carry no file; they concern the picks (or say "truth" themselves).
-template <class F>
-auto about_picks(const std::string& picks, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const Error& e) {
-    if (!e.file().empty()) throw;
-    throw Error(fs::path(picks), e.what());
-  }
-}
-
-std::string fmt_score(double s) { return std::isnan(s) ? "undefined (the scored types' weights sum to 0)" : fmt::format("{:.6f}", s); }
 json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 std::string list_some(const std::vector<std::string>& v, size_t n = 8) {
@@ -148,7 +136,7 @@ void evaluate_czii(const EvaluateArgs& a, EvalSetup& s) {
   }
 
   std::cout << fmt::format("CZII score {}  (weighted F{:g}; match within {:g} x radius; matching {}; {} runs)\n",
-                           fmt_score(r.score), beta, s.czii.distance_multiplier, matching_name(s.czii.matching),
+                           format_score(r.score), beta, s.czii.distance_multiplier, matching_name(s.czii.matching),
                            r.runs.size());
   size_t w = 4;
   for (const auto& t : r.types) w = std::max(w, t.name.size() + 2);

@@ -1,6 +1,14 @@
 #include "tomopick/cli/scoring_options.h"
 
+#include <fmt/format.h>
+
+#include <cmath>
+
 namespace tomopick::cli {
+
+std::string format_score(double s) {
+  return std::isnan(s) ? "undefined (the scored types' weights sum to 0)" : fmt::format("{:.6f}", s);
+}
 
 void add_scoring_options(CLI::App* cmd, EvalRequest& req, std::optional<double>& spacing, std::string& extra_runs) {
   cmd->add_option("--matching", req.matching, "czii: kaggle (the metric), greedy or optimal (one-to-one)")

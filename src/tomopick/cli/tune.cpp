@@ -22,17 +22,6 @@ struct TuneArgs {
   EvalRequest req;
 };
 
-template <class F>
-auto about_picks(const std::string& picks, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const Error& e) {
-    if (!e.file().empty()) throw;
-    throw Error(fs::path(picks), e.what());
-  }
-}
-
-std::string fmt_score(double s) { return std::isnan(s) ? "undefined (weights sum to 0)" : fmt::format("{:.6f}", s); }
 
 void print_table(const Thresholds& t) {
   size_t w = 4;
@@ -88,7 +77,7 @@ void add_tune(CLI::App& app) {
     bool unscored = false;
     for (const auto& x : t.types) unscored |= !x.scored;
     if (unscored) std::cout << "  * not part of the score (see --types)\n";
-    std::cout << fmt::format("score at these thresholds {} (all picks: {})\n", fmt_score(t.expected_score), fmt_score(before));
+    std::cout << fmt::format("score at these thresholds {} (all picks: {})\n", format_score(t.expected_score), format_score(before));
   });
 }
 
