@@ -1,0 +1,53 @@
+#pragma once
+// A residual 3D U-Net in the style of MONAI's UNet (the 2nd-place CZII ensemble's model): per level a
+// strided ResidualUnit down, a skip connection by concatenation, and a transposed convolution plus a
+// ResidualUnit up. Inputs of any size are padded to a multiple of the total stride and the output is
+// cropped back, so the output always has the input's spatial shape.
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/sequential.h>
+
+#include <string>
+#include <vector>
+
+namespace tomopick::nn {
+
+// A Sequential with a plain forward(Tensor), so chains can nest (Sequential's templated forward
+// cannot be stored inside another Sequential).
+class ChainImpl : public torch::nn::SequentialImpl {
+public:
+  using SequentialImpl::SequentialImpl;
+  torch::Tensor forward(torch::Tensor x) { return SequentialImpl::forward(x); }
+};
+TORCH_MODULE(Chain);
+
+struct UNet3dOptions {
+  int64_t in_channels = 1;
+  int64_t out_channels = 6;
+  std::vector<int64_t> channels{16, 32, 64, 128};  // per level; the last is the bottom
+  std::vector<int64_t> strides{2, 2, 2};           // one fewer than channels
+  int64_t num_res_units = 1;                       // subunits per ResidualUnit (0 = plain convolutions)
+  std::string norm = "instance";                   // instance | batch
+  double dropout = 0.0;
+};
+
+// Checks the options; Error naming the field.
+void validate(const UNet3dOptions& o);
+
+class UNet3dImpl : public torch::nn::Module {
+public:
+  explicit UNet3dImpl(const UNet3dOptions& o);
+  // x: [N, in_channels, Z, Y, X] -> [N, out_channels, Z, Y, X] (logits)
+  torch::Tensor forward(torch::Tensor x);
+  const UNet3dOptions& options() const { return opts_; }
+  int64_t total_stride() const;
+
+private:
+  UNet3dOptions opts_;
+  Chain net_{nullptr};
+};
+TORCH_MODULE(UNet3d);
+
+// Number of trainable parameters of any module.
+int64_t parameter_count(const torch::nn::Module& m);
+
+}  // namespace tomopick::nn

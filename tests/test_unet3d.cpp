@@ -1,0 +1,75 @@
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "test_support.h"
+#include "tomopick/nn/unet3d.h"
+
+using namespace tomopick;
+
+TEST(UNet3d, OutputHasTheInputShapeForOddSizes) {
+  torch::manual_seed(0);
+  nn::UNet3dOptions o;
+  o.channels = {4, 8, 16};
+  o.strides = {2, 2};
+  o.out_channels = 3;
+  nn::UNet3d net(o);
+  for (auto shape : std::vector<std::vector<int64_t>>{{1, 1, 16, 16, 16}, {2, 1, 7, 13, 10}, {1, 1, 5, 9, 3}}) {
+    const auto y = net->forward(torch::randn(shape));
+    EXPECT_EQ(y.sizes(), (torch::IntArrayRef{shape[0], 3, shape[2], shape[3], shape[4]}));
+    EXPECT_TRUE(torch::isfinite(y).all().item<bool>());
+  }
+}
+
+TEST(UNet3d, ParameterCountMatchesTheArchitecture) {
+  // channels {4, 8}, stride 2, no residual units, batch norm: hand count
+  //   down conv 1->4 (3^3): 4*27 + 4 = 112, BN(4) 8, PReLU 1
+  //   bottom conv 4->8 (stride 1): 8*4*27 + 8 = 872, BN(8) 16, PReLU 1
+  //   up transposed conv (4+8)->2: 12*2*27 + 2 = 650 (top, no residual units: no norm/act)
+  nn::UNet3dOptions o;
+  o.channels = {4, 8};
+  o.strides = {2};
+  o.out_channels = 2;
+  o.num_res_units = 0;
+  o.norm = "batch";
+  nn::UNet3d net(o);
+  EXPECT_EQ(nn::parameter_count(*net), 112 + 8 + 1 + 872 + 16 + 1 + 650);
+  // residual units add parameters (residual convolutions, the extra unit on the way up)
+  o.num_res_units = 2;
+  EXPECT_GT(nn::parameter_count(*nn::UNet3d(o)), nn::parameter_count(*net));
+}
+
+TEST(UNet3d, LearnsAToyTargetAndTrainsBothWays) {
+  // A few Adam steps on a fixed input/target must lower the loss: gradients flow through every
+  // level (down, skip, bottom, up).
+  torch::manual_seed(1);
+  nn::UNet3dOptions o;
+  o.channels = {4, 8, 8};
+  o.strides = {2, 2};
+  o.out_channels = 1;
+  nn::UNet3d net(o);
+  const auto x = torch::randn({1, 1, 8, 8, 8});
+  const auto target = (x > 0.5).to(torch::kFloat);
+  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-2));
+  float first = 0, last = 0;
+  for (int i = 0; i < 30; ++i) {
+    opt.zero_grad();
+    const auto loss = torch::binary_cross_entropy_with_logits(net->forward(x), target);
+    loss.backward();
+    opt.step();
+    if (i == 0) first = loss.item<float>();
+    last = loss.item<float>();
+  }
+  EXPECT_LT(last, 0.5f * first);
+}
+
+TEST(UNet3d, BadOptionsAndInputsAreClearErrors) {
+  nn::UNet3dOptions o;
+  o.strides = {2, 2};  // 4 channels need 3 strides
+  EXPECT_NE(test::error_message([&] { nn::UNet3d n(o); }).find("strides must have one entry fewer"), std::string::npos);
+  o = {};
+  o.norm = "group";
+  EXPECT_NE(test::error_message([&] { nn::UNet3d n(o); }).find("norm must be"), std::string::npos);
+  o = {};
+  nn::UNet3d net(o);
+  EXPECT_NE(test::error_message([&] { net->forward(torch::zeros({1, 2, 8, 8, 8})); }).find("expected input"), std::string::npos);
+}
