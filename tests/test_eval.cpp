@@ -10,6 +10,7 @@
 #include <set>
 #include <tuple>
 
+#include "byu_example.h"
 #include "test_support.h"
 #include "tomopick/core/atomic_file.h"
 #include "tomopick/core/error.h"
@@ -493,14 +494,8 @@ TEST(PrCurve, EveryPointEqualsARecountOnRandomData) {
 TEST(ByuScore, TheMetricsDocumentedExample) {
   // The example in the metric's docstring: 4 tomograms at 10 Å, expected 0.35714285714285715.
   test::TempDir d;
-  write_file_atomic(d / "train_labels.csv",
-                    "row_id,tomo_id,Motor axis 0,Motor axis 1,Motor axis 2,Array shape (axis 0),Array shape (axis 1),"
-                    "Array shape (axis 2),Voxel spacing,Number of motors\n"
-                    "0,tomo_0,-1,-1,-1,500,900,900,10,0\n1,tomo_1,250,250,250,500,900,900,10,1\n"
-                    "2,tomo_2,100,100,100,500,900,900,10,1\n3,tomo_3,200,200,200,500,900,900,10,1\n");
-  write_file_atomic(d / "submission.csv",
-                    "tomo_id,Motor axis 0,Motor axis 1,Motor axis 2\n"
-                    "tomo_0,100,100,100\ntomo_1,251,251,251\ntomo_2,600,600,600\ntomo_3,-1,-1,-1\n");
+  write_file_atomic(d / "train_labels.csv", test::kByuExampleLabels);
+  write_file_atomic(d / "submission.csv", test::kByuExampleSubmission);
   EvalRequest req;
   req.truth = d / "train_labels.csv";
   req.picks = d / "submission.csv";

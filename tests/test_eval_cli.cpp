@@ -6,6 +6,7 @@
 
 #include <future>
 
+#include "byu_example.h"
 #include "test_support.h"
 #include "tomopick/core/atomic_file.h"
 #include "tomopick/eval/thresholds.h"
@@ -59,14 +60,8 @@ TEST(EvalCli, EvaluateAndTuneEndToEnd) {
   Thresholds th;
   th.types = {{"ribosome", 1, true, 3, 0.8, {}}, {"apo-ferritin", 1, true, 1, 0.5, {}}};
   write_thresholds(d / "given.json", th);
-  write_file_atomic(d / "labels.csv",
-                    "row_id,tomo_id,Motor axis 0,Motor axis 1,Motor axis 2,Array shape (axis 0),Array shape (axis 1),"
-                    "Array shape (axis 2),Voxel spacing,Number of motors\n"
-                    "0,tomo_0,-1,-1,-1,500,900,900,10,0\n1,tomo_1,250,250,250,500,900,900,10,1\n"
-                    "2,tomo_2,100,100,100,500,900,900,10,1\n3,tomo_3,200,200,200,500,900,900,10,1\n");
-  write_file_atomic(d / "submission.csv",
-                    "tomo_id,Motor axis 0,Motor axis 1,Motor axis 2\n"
-                    "tomo_0,100,100,100\ntomo_1,251,251,251\ntomo_2,600,600,600\ntomo_3,-1,-1,-1\n");
+  write_file_atomic(d / "labels.csv", test::kByuExampleLabels);
+  write_file_atomic(d / "submission.csv", test::kByuExampleSubmission);
 
   const std::string base = tp() + " -q evaluate --truth " + q(d / "truth") + " --picks " + q(d / "picks.csv");
   auto as_json = std::async(std::launch::async, test::run_command,

@@ -17,26 +17,9 @@ using test::raw_bytes;
 namespace {
 
 // The reference files of tests/py/mrc_make.py, made once per test program run.
-class MrcReference : public ::testing::Test {
-protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    const auto r = test::run_python("mrc_make.py", test::shell_quote(dir_->path().string()));
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  static fs::path ref(const std::string& name) { return dir_->path() / name; }
-  static TempDir* dir_;
+struct MrcReference : test::PythonReference<MrcReference> {
+  static constexpr const char* kScript = "mrc_make.py";
 };
-TempDir* MrcReference::dir_ = nullptr;
-
-void write_bytes(const fs::path& p, const std::string& s) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(s.data(), std::streamsize(s.size()));
-}
 
 template <class T>
 void poke(std::string& bytes, size_t offset, T v) {
@@ -142,7 +125,7 @@ TEST_F(MrcReference, UnknownMachineStampFallsBackToTheModeWord) {
   TempDir dir;
   std::string bytes = read_file(ref("big_i2.mrc"));
   std::memset(bytes.data() + kMachst, 0, 4);
-  write_bytes(dir / "nostamp.mrc", bytes);
+  write_file(dir / "nostamp.mrc", bytes);
   EXPECT_TRUE(read_mrc_info(dir / "nostamp.mrc").big_endian);
   EXPECT_EQ(raw_bytes(read_mrc(dir / "nostamp.mrc")), read_file(ref("big_i2.bin")));
 }
@@ -161,7 +144,7 @@ TEST_F(MrcReference, UnsupportedModesNameFileAndMode) {
     std::string bytes = read_file(ref("mode1.mrc"));
     poke<int32_t>(bytes, kMode, mode);
     const fs::path p = dir / ("mode" + std::to_string(mode) + ".rec");
-    write_bytes(p, bytes);
+    write_file(p, bytes);
     expect_error([&] { read_mrc_info(p); }, p, "MRC mode " + std::to_string(mode));
   }
 }
@@ -186,7 +169,7 @@ TEST(Mrc, WrittenFilesPassMrcfileValidationInEveryMode) {
     MrcWriteOptions opt;
     // What mrcfile should see: uint8 is widened to uint16 (mode 6), like mrcfile does.
     const AnyVolume expect = v.dtype() == DType::u8 ? v.converted(DType::u16) : v;
-    write_bytes(dir / (name + ".bin"), raw_bytes(expect));
+    write_file(dir / (name + ".bin"), raw_bytes(expect));
     nlohmann::json spec = {{"file", p.string()},          {"bin", (dir / (name + ".bin")).string()},
                            {"dtype", dtype_name(expect.dtype())}, {"shape", {3, 4, 5}},
                            {"voxel", {2, 3, 4}},          {"origin", {5, 6, 7}}};
@@ -194,7 +177,7 @@ TEST(Mrc, WrittenFilesPassMrcfileValidationInEveryMode) {
       opt.labels = {"first label", "second label"};
       opt.extended_header = std::string("\x01\x02\x03\x00 extended", 13);
       opt.exttyp = "SERI";
-      write_bytes(dir / "ext.bin", opt.extended_header);
+      write_file(dir / "ext.bin", opt.extended_header);
       spec["labels"] = opt.labels;
       spec["exttyp"] = "SERI";
       spec["ext_bin"] = (dir / "ext.bin").string();
@@ -222,7 +205,7 @@ TEST(Mrc, WrittenFilesPassMrcfileValidationInEveryMode) {
     }
   }
   // mrcfile opens every file strictly, validates it and finds the same voxels and metadata.
-  write_bytes(dir / "spec.json", specs.dump());
+  write_file(dir / "spec.json", specs.dump());
   const auto r = test::run_python("mrc_check.py", test::shell_quote((dir / "spec.json").string()));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("checked 6 files"), std::string::npos) << r.output;
@@ -346,7 +329,7 @@ TEST(Mrc, TrailingBytesAreAnError) {
 TEST(Mrc, FileShorterThanHeaderIsAnError) {
   TempDir dir;
   const fs::path p = dir / "short.mrc";
-  write_bytes(p, std::string(100, '\0'));
+  write_file(p, std::string(100, '\0'));
   expect_error([&] { read_mrc(p); }, p, "file has 100 bytes, shorter than the 1024-byte MRC header");
   expect_error([&] { read_mrc(dir / "missing.mrc"); }, dir / "missing.mrc", "no such file");
 }
@@ -357,12 +340,12 @@ TEST(Mrc, AxisPermutationIsRejected) {
   std::string bytes = read_file(p);
   poke<int32_t>(bytes, kMapC, 3);
   poke<int32_t>(bytes, kMapC + 8, 1);
-  write_bytes(p, bytes);
+  write_file(p, bytes);
   expect_error([&] { read_mrc(p); }, p, "axis permutation mapc, mapr, maps = 3, 2, 1 is not supported");
   poke<int32_t>(bytes, kMapC, 0);
   poke<int32_t>(bytes, kMapC + 4, 0);
   poke<int32_t>(bytes, kMapC + 8, 0);
-  write_bytes(p, bytes);
+  write_file(p, bytes);
   expect_error([&] { read_mrc(p); }, p, "invalid axis map mapc, mapr, maps = 0, 0, 0");
 }
 
@@ -372,30 +355,30 @@ TEST(Mrc, BadDimensionsAreRejectedBeforeAllocating) {
   const std::string good = read_file(p);
   std::string bytes = good;
   for (int i = 0; i < 3; ++i) poke<int32_t>(bytes, kNx + 4 * size_t(i), 2147483647);
-  write_bytes(p, bytes);
+  write_file(p, bytes);
   expect_error([&] { read_mrc(p); }, p, "too large");
   bytes = good;
   poke<int32_t>(bytes, kNx + 4, 0);
-  write_bytes(p, bytes);
+  write_file(p, bytes);
   expect_error([&] { read_mrc(p); }, p, "must all be positive");
   bytes = good;
   poke<int32_t>(bytes, kNx, -5);
-  write_bytes(p, bytes);
+  write_file(p, bytes);
   expect_error([&] { read_mrc(p); }, p, "must all be positive");
   bytes = good;
   poke<int32_t>(bytes, kNsymbt, -16);
-  write_bytes(p, bytes);
+  write_file(p, bytes);
   expect_error([&] { read_mrc(p); }, p, "negative extended header size");
   // A huge but computable size simply does not match the file.
   bytes = good;
   poke<int32_t>(bytes, kNx, 1 << 20);
-  write_bytes(p, bytes);
+  write_file(p, bytes);
   expect_error([&] { read_mrc(p); }, p, "header says 3x4x1048576 float32");
 }
 
 TEST(Mrc, NonMrcFileSaysSo) {
   TempDir dir;
   const fs::path p = dir / "image.mrc";
-  write_bytes(p, std::string(4096, 'A'));
+  write_file(p, std::string(4096, 'A'));
   expect_error([&] { read_mrc(p); }, p, "no 'MAP ' stamp");
 }

@@ -16,27 +16,10 @@ using test::raw_bytes;
 
 namespace {
 
-// The reference folders of tests/py/slices_make.py, made once per test program run.
-class SliceReference : public ::testing::Test {
-protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    const auto r = test::run_python("slices_make.py", test::shell_quote(dir_->path().string()));
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  static fs::path ref(const std::string& name) { return dir_->path() / name; }
-  static TempDir* dir_;
+// The reference files of tests/py/slices_make.py, made once per test program run.
+struct SliceReference : test::PythonReference<SliceReference> {
+  static constexpr const char* kScript = "slices_make.py";
 };
-TempDir* SliceReference::dir_ = nullptr;
-
-void write_bytes(const fs::path& p, const std::string& s) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(s.data(), std::streamsize(s.size()));
-}
 
 // Largest |a - b| over two uint8 buffers of equal size.
 int max_diff_u8(const std::string& a, const std::string& b) {
@@ -104,9 +87,9 @@ TEST(SliceStack, MissingAndEmptyFoldersAreErrors) {
   TempDir dir;
   expect_error([&] { read_slice_stack(dir / "nope"); }, "nope", "no such folder");
   fs::create_directories(dir / "empty");
-  write_bytes(dir / "empty" / "notes.txt", "hello");
+  write_file(dir / "empty" / "notes.txt", "hello");
   expect_error([&] { read_slice_stack(dir / "empty"); }, "empty", "no slice images");
-  write_bytes(dir / "file.png", "x");
+  write_file(dir / "file.png", "x");
   expect_error([&] { read_slice_stack(dir / "file.png"); }, "file.png", "is not a folder");
 }
 
@@ -115,14 +98,14 @@ namespace {
 // A PIL check of a folder tomopick wrote (see tests/py/slices_check.py).
 nlohmann::json pil_spec(const TempDir& dir, const std::string& name, const AnyVolume& v, const std::string& ext,
                         double tol) {
-  write_bytes(dir / (name + ".bin"), raw_bytes(v));
+  write_file(dir / (name + ".bin"), raw_bytes(v));
   const Shape3 s = v.shape();
   return {{"folder", (dir / name).string()}, {"bin", (dir / (name + ".bin")).string()}, {"dtype", dtype_name(v.dtype())},
           {"shape", {s.z, s.y, s.x}},         {"ext", ext},                              {"tol", tol}};
 }
 
 test::RunResult run_pil_check(const TempDir& dir, const nlohmann::json& specs) {
-  write_bytes(dir / "spec.json", specs.dump());
+  write_file(dir / "spec.json", specs.dump());
   return test::run_python("slices_check.py", test::shell_quote((dir / "spec.json").string()));
 }
 
@@ -204,7 +187,7 @@ TEST(SliceStack, WriterChecksTypeAndReplacesOnlySliceFolders) {
 
   // A folder with other files is left alone.
   fs::create_directories(dir / "keep");
-  write_bytes(dir / "keep" / "notes.txt", "precious");
+  write_file(dir / "keep" / "notes.txt", "precious");
   expect_error([&] { write_slice_stack(dir / "keep", f, "tif"); }, "keep", "holds notes.txt");
   EXPECT_EQ(read_file(dir / "keep" / "notes.txt"), "precious");
 

@@ -1,7 +1,10 @@
 #pragma once
 // Helpers shared by the tests: scratch folders, the reference Python, the real data beside the repo.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "tomopick/core/volume.h"
@@ -53,5 +56,20 @@ std::string error_message(const std::function<void()>& f);
 // Expects `f` to throw tomopick::Error whose message contains `name` (a file name) and `problem`.
 // (A path converts implicitly to its string.)
 void expect_error(const std::function<void()>& f, const std::string& name, const std::string& problem);
+
+// Base of test suites that compare against reference files which tests/py/<Derived::kScript> makes
+// once per suite (into a fresh folder, passed as its only argument).
+template <class Derived>
+class PythonReference : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    dir_ = std::make_unique<TempDir>();
+    const auto r = run_python(Derived::kScript, shell_quote(dir_->path().string()));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  static void TearDownTestSuite() { dir_.reset(); }
+  static fs::path ref(const std::string& name) { return dir_->path() / name; }
+  static inline std::unique_ptr<TempDir> dir_;
+};
 
 }  // namespace tomopick::test

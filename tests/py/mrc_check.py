@@ -12,6 +12,8 @@ import io
 import json
 import sys
 
+import check_runner
+
 import mrcfile
 import numpy as np
 
@@ -66,15 +68,5 @@ def check(spec):
     return [path + ": " + p for p in problems]
 
 
-def main():
-    with open(sys.argv[1]) as f:
-        specs = json.load(f)
-    problems = [p for spec in specs for p in check(spec)]
-    for p in problems:
-        print(p)
-    print("checked %d files" % len(specs))
-    return 1 if problems or not specs else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(check_runner.run(check, "files"))

@@ -14,6 +14,8 @@ import json
 import os
 import sys
 
+import check_runner
+
 import numpy as np
 from PIL import Image
 
@@ -46,15 +48,5 @@ def check(spec):
     return [folder + ": " + p for p in problems]
 
 
-def main():
-    with open(sys.argv[1]) as f:
-        specs = json.load(f)
-    problems = [p for spec in specs for p in check(spec)]
-    for p in problems:
-        print(p)
-    print("checked %d folders" % len(specs))
-    return 1 if problems or not specs else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(check_runner.run(check, "folders"))

@@ -43,6 +43,17 @@ std::map<std::string, size_t> class_index(const TargetSpec& spec) {
   return m;
 }
 
+// Calls f(class index, pick) for every pick whose object is one of the spec's classes.
+template <class F>
+void for_class_picks(const std::vector<PickSet>& picks, const TargetSpec& spec, F&& f) {
+  const auto index = class_index(spec);
+  for (const auto& set : picks) {
+    const auto it = index.find(set.object);
+    if (it == index.end()) continue;
+    for (const Pick& p : set.points) f(it->second, p);
+  }
+}
+
 // Calls f(z, y, x, d2) for every output voxel within `reach` Å of the pick, d2 in Å².
 template <class F>
 void for_voxels_near(const OutputGrid& g, const Pick& p, double reach, F&& f) {
@@ -101,18 +112,14 @@ std::vector<Volume<float>> gaussian_heatmaps(const Box& box, const Vec3& spacing
   validate_target_spec(spec);
   const OutputGrid g = make_grid(box, spacing, spec.stride);
   auto out = empty_channels(g, spec.classes.size());
-  const auto index = class_index(spec);
-  for (const auto& set : picks) {
-    const auto it = index.find(set.object);
-    if (it == index.end()) continue;
-    const double sigma = sigma_of(spec.classes[it->second]);
+  for_class_picks(picks, spec, [&](size_t c, const Pick& p) {
+    const double sigma = sigma_of(spec.classes[c]);
     const double inv = 1.0 / (2 * sigma * sigma);
-    Volume<float>& v = out[it->second];
-    for (const Pick& p : set.points)
-      for_voxels_near(g, p, 3 * sigma, [&](int64_t z, int64_t y, int64_t x, double d2) {
-        v(z, y, x) = std::max(v(z, y, x), float(std::exp(-d2 * inv)));
-      });
-  }
+    Volume<float>& v = out[c];
+    for_voxels_near(g, p, 3 * sigma, [&](int64_t z, int64_t y, int64_t x, double d2) {
+      v(z, y, x) = std::max(v(z, y, x), float(std::exp(-d2 * inv)));
+    });
+  });
   return out;
 }
 
@@ -121,17 +128,13 @@ std::vector<Volume<float>> sphere_masks(const Box& box, const Vec3& spacing, con
   validate_target_spec(spec);
   const OutputGrid g = make_grid(box, spacing, spec.stride);
   auto out = empty_channels(g, spec.classes.size());
-  const auto index = class_index(spec);
-  for (const auto& set : picks) {
-    const auto it = index.find(set.object);
-    if (it == index.end()) continue;
-    const double r = spec.sphere_fraction * spec.classes[it->second].radius_A;
-    Volume<float>& v = out[it->second];
-    for (const Pick& p : set.points)
-      for_voxels_near(g, p, r, [&](int64_t z, int64_t y, int64_t x, double d2) {
-        if (d2 <= r * r) v(z, y, x) = 1.f;
-      });
-  }
+  for_class_picks(picks, spec, [&](size_t c, const Pick& p) {
+    const double r = spec.sphere_fraction * spec.classes[c].radius_A;
+    Volume<float>& v = out[c];
+    for_voxels_near(g, p, r, [&](int64_t z, int64_t y, int64_t x, double d2) {
+      if (d2 <= r * r) v(z, y, x) = 1.f;
+    });
+  });
   return out;
 }
 
@@ -144,27 +147,23 @@ Volume<uint8_t> label_volume(const Box& box, const Vec3& spacing, const std::vec
   // Distance (in units of each pick's own sphere radius) of the nearest sphere claiming a voxel:
   // where spheres overlap the nearer particle wins, independent of pick order.
   Volume<float> claim(g.shape, out_spacing, {}, std::numeric_limits<float>::infinity());
-  const auto index = class_index(spec);
-  for (const auto& set : picks) {
-    const auto it = index.find(set.object);
-    if (it == index.end()) continue;
-    const TargetClass& c = spec.classes[it->second];
+  for_class_picks(picks, spec, [&](size_t ci, const Pick& p) {
+    const TargetClass& c = spec.classes[ci];
     const double r = spec.sphere_fraction * c.radius_A;
     const double reach = std::max(r, spec.ignore_fraction * c.radius_A);
-    const uint8_t inside = (!c.scored && spec.ignore_unscored) ? kIgnoreLabel : uint8_t(it->second + 1);
-    for (const Pick& p : set.points)
-      for_voxels_near(g, p, reach, [&](int64_t z, int64_t y, int64_t x, double d2) {
-        const float rel = float(std::sqrt(d2) / r);
-        if (d2 <= r * r) {
-          if (rel < claim(z, y, x)) {
-            claim(z, y, x) = rel;
-            labels(z, y, x) = inside;
-          }
-        } else if (d2 <= reach * reach && labels(z, y, x) == 0) {
-          labels(z, y, x) = kIgnoreLabel;  // rim: neither background nor particle
+    const uint8_t inside = (!c.scored && spec.ignore_unscored) ? kIgnoreLabel : uint8_t(ci + 1);
+    for_voxels_near(g, p, reach, [&](int64_t z, int64_t y, int64_t x, double d2) {
+      const float rel = float(std::sqrt(d2) / r);
+      if (d2 <= r * r) {
+        if (rel < claim(z, y, x)) {
+          claim(z, y, x) = rel;
+          labels(z, y, x) = inside;
         }
-      });
-  }
+      } else if (d2 <= reach * reach && labels(z, y, x) == 0) {
+        labels(z, y, x) = kIgnoreLabel;  // rim: neither background nor particle
+      }
+    });
+  });
   return labels;
 }
 
