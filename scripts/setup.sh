@@ -22,6 +22,8 @@ PACKAGES=(
   libstb-dev libtiff-dev libpng-dev libjpeg-dev
   # tests and benchmarks (/usr/bin/time measures peak memory)
   libgtest-dev libgmock-dev libbenchmark-dev time
+  # the HTML report's browser test (headless: loads it, checks its images, takes a screenshot)
+  chromium
   # reference implementations the tests and benchmarks compare against
   python3 python3-numpy python3-zarr python3-numcodecs python3-mrcfile python3-pil python3-torch
 )

@@ -13,5 +13,10 @@ void add_convert(CLI::App& app);
 void add_simulate(CLI::App& app);
 void add_evaluate(CLI::App& app);
 void add_tune(CLI::App& app);
+void add_render(CLI::App& app);
+void add_report(CLI::App& app);
+void add_train(CLI::App& app);
+void add_pick(CLI::App& app);
+void add_demo(CLI::App& app);
 
 }  // namespace tomopick::cli

@@ -41,6 +41,11 @@ int run(int argc, char** argv) {
   add_simulate(app);
   add_evaluate(app);
   add_tune(app);
+  add_render(app);
+  add_report(app);
+  add_train(app);
+  add_pick(app);
+  add_demo(app);
 
   try {
     app.parse(argc, argv);

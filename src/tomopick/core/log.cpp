@@ -9,5 +9,6 @@ void info(const std::string& msg) { spdlog::info("{}", msg); }
 void warn(const std::string& msg) { spdlog::warn("{}", msg); }
 void error(const std::string& msg) { spdlog::error("{}", msg); }
 bool debug_enabled() { return spdlog::should_log(spdlog::level::debug); }
+bool info_enabled() { return spdlog::should_log(spdlog::level::info); }
 
 }  // namespace tomopick::log

@@ -10,5 +10,6 @@ void info(const std::string& msg);
 void warn(const std::string& msg);
 void error(const std::string& msg);
 bool debug_enabled();
+bool info_enabled();
 
 }  // namespace tomopick::log

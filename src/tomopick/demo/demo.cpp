@@ -1,0 +1,204 @@
+#include "tomopick/demo/demo.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+#include "tomopick/core/atomic_file.h"
+#include "tomopick/core/error.h"
+#include "tomopick/core/progress.h"
+#include "tomopick/eval/inputs.h"
+#include "tomopick/infer/picker.h"
+#include "tomopick/io/copick_project.h"
+#include "tomopick/io/picks.h"
+#include "tomopick/nn/model_file.h"
+#include "tomopick/report/html_report.h"
+#include "tomopick/sim/simulate.h"
+
+namespace tomopick::demo {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kMarker = "demo.json";
+constexpr const char* kTruthUser = "simulation";
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// "tomopick-demo/" and "a/../tomopick-demo" name the folder itself, which AtomicDir needs to build a
+// sibling of.
+fs::path folder_path(const fs::path& out) {
+  fs::path p = out.lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();
+  const auto name = p.filename().string();
+  if (p.empty() || name == "." || name == "..")
+    throw Error("--out", "'" + out.string() + "' is the current or a parent folder; give a folder of its own (e.g. tomopick-demo)");
+  return p;
+}
+
+// Refuses to touch anything that is not ours: only a missing path, an empty folder or an earlier
+// demo's folder may be replaced.
+void check_replaceable(const fs::path& dir) {
+  std::error_code ec;
+  const auto st = fs::symlink_status(dir, ec);
+  if (!fs::exists(st)) return;
+  if (fs::is_directory(st)) {
+    if (fs::is_empty(dir, ec) || is_demo_folder(dir)) return;
+    throw Error(dir, "exists and is not a tomopick demo folder; give another --out or remove it");
+  }
+  throw Error(dir, "exists and is not a folder; give another --out");
+}
+
+json summary_json(const DemoOptions& o, const DemoResult& r) {
+  json stages = json::object();
+  for (const auto& s : r.stages) stages[s.name] = s.seconds;
+  json types = json::array();
+  for (const auto& t : r.score.types)
+    types.push_back({{"name", t.name}, {"scored", t.scored}, {"truths", t.truths}, {"picks", t.picks}, {"tp", t.counts.tp},
+                     {"fp", t.counts.fp}, {"fn", t.counts.fn}, {"precision", t.rates.precision},
+                     {"recall", t.rates.recall}, {"f", t.rates.fbeta}});
+  return {{"tomopick_demo", TOMOPICK_VERSION},
+          {"seed", o.seed},
+          {"shape_zyx", {o.shape.z, o.shape.y, o.shape.x}},
+          {"voxel_spacing_A", o.spacing_A},
+          {"model", r.model.string()},
+          {"run", r.run},
+          {"particles", r.particles},
+          {"picks", r.picks},
+          {"czii_score", r.score.score},
+          {"types", types},
+          {"seconds", stages},
+          {"total_seconds", r.total_seconds},
+          {"tomograms_kept", r.tomograms_kept}};
+}
+
+}  // namespace
+
+bool is_demo_folder(const fs::path& dir) {
+  std::error_code ec;
+  const fs::path marker = dir / kMarker;
+  if (!fs::is_directory(dir, ec) || !fs::is_regular_file(marker, ec)) return false;
+  try {
+    const auto j = json::parse(read_file(marker));
+    return j.is_object() && j.contains("tomopick_demo");
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+DemoResult run_demo(const DemoOptions& o) {
+  const auto t_start = Clock::now();
+  DemoResult r;
+  r.dir = folder_path(o.out);
+  r.shape = o.shape;
+  r.spacing_A = o.spacing_A;
+  r.seed = o.seed;
+  check_replaceable(r.dir);
+  // A missing or broken model should fail now, not after the simulation.
+  r.model = o.model.empty() ? infer::default_model_path() : o.model;
+  const nn::ModelInfo info = nn::read_model_info(r.model);
+
+  sim::SimConfig cfg = sim::sim_preset("czii");
+  cfg.shape = o.shape;
+  cfg.spacing = o.spacing_A;
+  // Counts scale with the box, so a small one (--shape, for tests) would hold no particle and score
+  // nothing: every class gets at least one (if it fits). The default box already holds several of each.
+  const double f = sim::slab_volume_A3(cfg) / cfg.reference_volume_A3;
+  const int at_least_one = int(std::ceil(1.0001 / f));
+  for (auto& k : cfg.counts) {
+    k.min = std::max(k.min, at_least_one);
+    k.max = std::max(k.max, k.min);
+  }
+
+  AtomicDir dir(r.dir);
+  const fs::path project_tmp = dir.path() / "project";
+  const fs::path csv_tmp = dir.path() / "picks.csv";
+  // The marker goes in first, so that even a folder left by a killed run is recognised as ours.
+  write_file(dir.path() / kMarker, summary_json(o, r).dump(2) + "\n");
+
+  // ---- simulate ----
+  auto t0 = Clock::now();
+  spdlog::info("demo: simulating a CZII-like run of {} x {} x {} voxels at {:g} Å (seed {})", cfg.shape.z, cfg.shape.y,
+               cfg.shape.x, cfg.spacing, o.seed);
+  sim::SimulateOptions so;
+  so.out = project_tmp;
+  so.seed = o.seed;
+  const auto runs = sim::simulate_project(cfg, so);
+  r.run = runs.at(0);
+  r.stages.push_back({"simulate", seconds_since(t0)});
+
+  // ---- pick ----
+  t0 = Clock::now();
+  spdlog::info("demo: picking {} with {} ({} classes at {:g} Å)", r.run, r.model.string(), info.classes.size(),
+               info.spacing_A);
+  const CopickProject project = CopickProject::open(project_tmp);
+  for (const auto& s : project.read_picks(r.run, "", kTruthUser)) r.particles += int64_t(s.points.size());
+  infer::PickerOptions po;
+  po.models = {r.model};
+  infer::Picker picker(po);
+  std::unique_ptr<Progress> bar;
+  const auto sets = picker.pick(project.find_tomogram(r.run, "denoised").path, r.run, [&](int64_t done, int64_t total) {
+    if (!bar) bar = std::make_unique<Progress>("pick " + r.run, total, "window");
+    bar->update(done);
+  });
+  if (bar) bar->finish();
+  for (const auto& s : sets) {
+    project.write_picks(s);
+    r.picks += int64_t(s.points.size());
+  }
+  write_picks(csv_tmp, sets);
+  r.stages.push_back({"pick", seconds_since(t0)});
+
+  // ---- score ----
+  // Exactly what `tomopick evaluate --truth <project> --truth-user simulation --picks <csv>` does.
+  t0 = Clock::now();
+  EvalRequest eval;
+  eval.truth = project_tmp;
+  eval.truth_source.user_id = kTruthUser;
+  eval.picks = csv_tmp;
+  {
+    const EvalSetup setup = prepare_evaluation(eval);
+    r.score = czii_score(setup.truth.sets, setup.picks.sets, setup.czii);
+  }
+  r.stages.push_back({"score", seconds_since(t0)});
+
+  write_file(dir.path() / kMarker, summary_json(o, r).dump(2) + "\n");
+  dir.commit();
+  r.project = r.dir / "project";
+  r.picks_csv = r.dir / "picks.csv";
+  r.report = r.dir / "report.html";
+
+  // ---- report ----
+  // After the rename, so that the report names the folder the user will find, not a temporary one.
+  t0 = Clock::now();
+  spdlog::info("demo: writing the report");
+  ReportRequest req;
+  req.eval = eval;
+  req.eval.truth = r.project;
+  req.eval.picks = r.picks_csv;
+  req.tomograms = r.project;
+  req.command_line = o.command_line;
+  req.title = "tomopick demo";
+  const ReportResult rep = write_report(r.report, req);
+  r.report_images = rep.images;
+  r.report_notes = rep.notes;
+  r.stages.push_back({"report", seconds_since(t0)});
+
+  // The tomograms are most of the folder's size (tens of MB) and the report already shows them.
+  r.tomograms_kept = o.keep;
+  if (!o.keep) {
+    std::error_code ec;
+    for (const auto& t : CopickProject::open(r.project).tomograms(r.run)) fs::remove_all(t.path, ec);
+  }
+  r.total_seconds = seconds_since(t_start);
+  write_file_atomic(r.dir / kMarker, summary_json(o, r).dump(2) + "\n");
+  return r;
+}
+
+}  // namespace tomopick::demo

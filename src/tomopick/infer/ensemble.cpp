@@ -1,0 +1,74 @@
+#include "tomopick/infer/ensemble.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <string>
+
+#include "tomopick/core/error.h"
+
+namespace tomopick::infer {
+
+namespace {
+
+std::string sizes_str(const at::Tensor& t) {
+  std::string s = "[";
+  for (int64_t i = 0; i < t.dim(); ++i) {
+    if (i) s += ", ";
+    s += std::to_string(t.size(i));
+  }
+  return s + "]";
+}
+
+// The predictor's output on CPU float32, after checking it is [N, C, Z/s, Y/s, X/s] for input x.
+at::Tensor checked_output(const at::Tensor& out, const at::Tensor& x, int s) {
+  std::string expected = "[";  // built with += : GCC 12 warns falsely (-Wrestrict) on "[" + std::string
+  expected += std::to_string(x.size(0));
+  expected += ", C, " + std::to_string(x.size(2) / s) + ", " + std::to_string(x.size(3) / s) + ", " +
+              std::to_string(x.size(4) / s) + "]";
+  if (!out.defined()) throw Error("predictor", "returned no tensor; expected " + expected);
+  const bool ok = out.dim() == 5 && out.size(0) == x.size(0) && out.size(1) >= 1 && out.size(2) == x.size(2) / s &&
+                  out.size(3) == x.size(3) / s && out.size(4) == x.size(4) / s;
+  if (!ok)
+    throw Error("predictor", "returned " + sizes_str(out) + " for windows " + sizes_str(x) + "; expected " + expected +
+                                 " (output stride " + std::to_string(s) + ")");
+  return out.to(at::kCPU, at::kFloat);
+}
+
+}  // namespace
+
+void validate(const std::vector<Member>& members) {
+  if (members.empty()) throw Error("ensemble", "no models given");
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (!members[i].predict) throw Error("ensemble", "member " + std::to_string(i + 1) + " has no predictor");
+    const double w = members[i].weight;
+    if (!(w > 0 && std::isfinite(w)))
+      throw Error("ensemble", "member " + std::to_string(i + 1) + " has weight " + std::to_string(w) +
+                                  "; weights must be positive");
+  }
+}
+
+at::Tensor predict_batch(const at::Tensor& batch, const std::vector<Member>& members, const std::vector<Tta>& tta,
+                         int out_stride, const std::function<void(int64_t)>& after_call) {
+  double weight_sum = 0;
+  for (const Member& m : members) weight_sum += m.weight;
+  at::Tensor total;
+  for (size_t i = 0; i < members.size(); ++i) {
+    at::Tensor sum;
+    for (Tta t : tta) {
+      const at::Tensor x = apply(t, batch);
+      const at::Tensor y = invert(t, checked_output(members[i].predict(x), x, out_stride));
+      sum = sum.defined() ? sum.add_(y) : y.clone();  // clone: never write into the predictor's tensor
+      if (after_call) after_call(batch.size(0));
+    }
+    if (total.defined() && sum.size(1) != total.size(1))
+      throw Error("predictor", "ensemble member " + std::to_string(i + 1) + " gives " + std::to_string(sum.size(1)) +
+                                   " classes, member 1 gives " + std::to_string(total.size(1)));
+    const double scale = members[i].weight / (weight_sum * double(tta.size()));
+    if (scale != 1.0) sum.mul_(scale);
+    total = total.defined() ? total.add_(sum) : sum;
+  }
+  return total.contiguous();
+}
+
+}  // namespace tomopick::infer

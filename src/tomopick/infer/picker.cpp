@@ -1,0 +1,276 @@
+#include "tomopick/infer/picker.h"
+
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "tomopick/core/error.h"
+#include "tomopick/core/log.h"
+#include "tomopick/core/resample.h"
+#include "tomopick/infer/model_runner.h"
+#include "tomopick/infer/sliding_window.h"
+#include "tomopick/io/tomogram.h"
+#include "tomopick/nn/model_io.h"
+#include "tomopick/pick/peaks.h"
+
+namespace tomopick::infer {
+
+struct Picker::Impl {
+  PickerOptions opts;
+  std::string device;
+  std::vector<nn::LoadedModel> models;
+  std::vector<Member> members;
+  WindowOptions window;
+  std::vector<ClassPickSpec> specs;
+};
+
+namespace {
+
+std::string mib(int64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
+
+// Training resamples unless a level is within 0.1 % of the model's spacing (dataset.cpp load_run); so
+// does picking, so the network sees the same kind of input.
+bool same_spacing(double a, double b) { return std::abs(a - b) <= 0.001 * b; }
+
+void check_finite(const Volume<float>& v, const std::string& what) {
+  for (size_t i = 0; i < v.size(); ++i)
+    if (!std::isfinite(v.data()[i])) {
+      const int64_t k = int64_t(i), nx = v.shape().x, ny = v.shape().y;
+      throw Error(what, "contains NaN or infinite voxels (first at z,y,x = " +
+                            Index3{k / (nx * ny), (k / nx) % ny, k % nx}.str() + ")");
+    }
+}
+
+}  // namespace
+
+Picker::Picker(const PickerOptions& o) : impl_(std::make_unique<Impl>()) {
+  auto& m = *impl_;
+  m.opts = o;
+  if (o.models.empty()) throw Error("--model", "no model given");
+  if (!o.model_weights.empty() && o.model_weights.size() != o.models.size())
+    throw Error("--model-weights", "one weight per --model is needed");
+  m.device = resolve_device(o.device);
+  for (size_t i = 0; i < o.models.size(); ++i) {
+    m.models.push_back(nn::load_model(o.models[i], m.device));
+    const auto& a = m.models.front().info;
+    const auto& b = m.models.back().info;
+    if (i > 0) {
+      // Heatmaps are averaged voxel by voxel, so members must agree on the grid and the classes.
+      if (!same_spacing(a.spacing_A, b.spacing_A))
+        throw Error(o.models[i], "ensemble members must share the voxel spacing (" + std::to_string(a.spacing_A) +
+                                     " vs " + std::to_string(b.spacing_A) + " Å)");
+      bool same = a.classes.size() == b.classes.size();
+      for (size_t k = 0; same && k < a.classes.size(); ++k) same = a.classes[k].name == b.classes[k].name;
+      if (!same) throw Error(o.models[i], "ensemble members must predict the same classes in the same order");
+    }
+    RunnerOptions ro;
+    ro.precision = o.precision;
+    const double w = o.model_weights.empty() ? 1.0 : o.model_weights[i];
+    if (!(w > 0)) throw Error("--model-weights", "weights must be > 0");
+    m.members.push_back({make_predictor(m.models.back().net, ro), w});
+  }
+  const auto& info = m.models.front().info;
+  m.window.window = o.window.value_or(info.window);
+  m.window.overlap = o.overlap.value_or(info.overlap);
+  m.window.blend = o.blend;
+  m.window.batch = o.batch;
+  m.window.tta = parse_tta(o.tta);
+  validate(m.window);
+  for (const auto& [name, t] : o.thresholds) {
+    bool known = false;
+    for (const auto& k : info.classes) known |= k.name == name;
+    if (!known) throw Error("--threshold", "the model has no class '" + name + "'");
+  }
+  for (const auto& k : info.classes) {
+    double t = o.default_threshold;
+    if (auto it = o.thresholds.find(k.name); it != o.thresholds.end()) t = it->second;
+    else if (k.threshold) t = *k.threshold;
+    m.specs.push_back({k.name, k.radius_A, float(t), o.nms_fraction.value_or(info.nms_fraction)});
+  }
+}
+
+Picker::~Picker() = default;
+
+const nn::ModelInfo& Picker::info() const { return impl_->models.front().info; }
+std::string Picker::device() const { return impl_->device; }
+
+std::map<std::string, double> Picker::thresholds() const {
+  std::map<std::string, double> t;
+  for (const auto& s : impl_->specs) t[s.name] = s.threshold;
+  return t;
+}
+
+namespace {
+
+// Per-class picks of a volume already at the models' spacing, delivered by `read_box` (normalised).
+std::vector<PickSet> pick_grid(Picker::Impl& m, const Shape3& shape, const Vec3& spacing, const ReadBox& read_box,
+                               const std::string& run, const PickProgress& progress) {
+  std::vector<PickSet> out;
+  for (const auto& s : m.specs) {
+    PickSet set;
+    set.object = s.name, set.run = run, set.user_id = m.opts.user_id, set.session_id = m.opts.session_id;
+    set.voxel_spacing = spacing.x;
+    out.push_back(set);
+  }
+  double max_r = 0;
+  for (const auto& s : m.specs) max_r = std::max(max_r, s.radius_A * s.nms_fraction);
+  StreamOptions so;
+  so.max_memory_bytes = m.opts.max_memory_bytes;
+  // Enough context beyond each slab for the peak suppression to see every neighbour.
+  so.halo_vox = int64_t(std::ceil(max_r / spacing.z)) + 2;
+  PickClassesOptions po;
+  po.run = run, po.user_id = m.opts.user_id, po.session_id = m.opts.session_id, po.subvoxel = m.opts.subvoxel;
+  torch::NoGradGuard no_grad;
+  predict_streaming(
+      shape, spacing, read_box, m.members, m.window, so,
+      [&](const std::vector<Volume<float>>& slab, const Index3& offset, const Box& core) {
+        HeatmapGrid grid;
+        grid.stride = 1;
+        grid.input_spacing_A = spacing;
+        grid.offset_vox = offset;
+        auto sets = pick_classes(slab, m.specs, grid, po, &core);
+        for (size_t k = 0; k < sets.size(); ++k)
+          out[k].points.insert(out[k].points.end(), sets[k].points.begin(), sets[k].points.end());
+      },
+      progress);
+  for (auto& s : out) {
+    std::stable_sort(s.points.begin(), s.points.end(), [](const Pick& a, const Pick& b) { return a.score > b.score; });
+    for (size_t i = 0; i < s.points.size(); ++i) s.points[i].instance_id = int64_t(i);
+  }
+  return out;
+}
+
+// z-score statistics as training computed them (data/dataset.cpp normalize), or the fixed ones.
+std::pair<float, float> normalisation(const nn::ModelInfo& info, double sum, double sum2, int64_t n) {
+  double mean = info.mean, sd = info.std;
+  if (info.normalize == "zscore") {
+    mean = n ? sum / double(n) : 0;
+    sd = n ? std::sqrt(std::max(0.0, sum2 / double(n) - mean * mean)) : 1;
+    if (!(sd > 0)) sd = 1;
+  }
+  return {float(mean), float(1 / sd)};
+}
+
+}  // namespace
+
+std::vector<PickSet> Picker::pick(const Volume<float>& tomogram, const std::string& run, PickProgress progress) {
+  auto& m = *impl_;
+  const auto& info = m.models.front().info;
+  if (tomogram.shape().empty()) throw Error(run, "the tomogram is empty (" + tomogram.shape().str() + ")");
+  const Vec3 sp = tomogram.spacing();
+  if (!(sp.x > 0 && sp.y > 0 && sp.z > 0 && sp.x < 1e4))
+    throw Error(run, "voxel spacing must be positive Å (got x " + std::to_string(sp.x) + "); give --spacing");
+  check_finite(tomogram, run);
+  const Vec3 target{info.spacing_A, info.spacing_A, info.spacing_A};
+  Volume<float> v = (same_spacing(sp.x, target.x) && same_spacing(sp.y, target.y) && same_spacing(sp.z, target.z))
+                        ? tomogram.crop({{}, tomogram.shape()})
+                        : resample(tomogram, target);
+  double s = 0, s2 = 0;
+  for (size_t i = 0; i < v.size(); ++i) s += v.data()[i], s2 += double(v.data()[i]) * v.data()[i];
+  const auto [mean, inv] = normalisation(info, s, s2, int64_t(v.size()));
+  for (size_t i = 0; i < v.size(); ++i) v.data()[i] = (v.data()[i] - mean) * inv;
+  const Vec3 grid_spacing = v.spacing();
+  return pick_grid(m, v.shape(), grid_spacing, [&](const Box& b) { return v.crop(b); }, run, progress);
+}
+
+std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, PickProgress progress) {
+  auto& m = *impl_;
+  const auto& info = m.models.front().info;
+  TomoReadOptions ro;
+  ro.spacing = m.opts.spacing;
+  const auto probe = probe_tomogram(path, ro);
+  if (!probe.spacing_known && !m.opts.spacing)
+    throw Error(path, "has no voxel spacing in its header; give --spacing (Å)");
+  // The finest level not finer than the models' grid needs the least resampling work; a level at
+  // exactly the models' spacing is streamed straight from the file.
+  size_t level = 0;
+  for (size_t i = 1; i < probe.levels.size(); ++i)
+    if (probe.levels[i].spacing.x <= info.spacing_A * 1.001) level = i;
+  const auto& L = probe.levels[level];
+  if (L.shape.empty()) throw Error(path, "the tomogram is empty (" + L.shape.str() + ")");
+  const Vec3 sp = L.spacing;
+  if (!(sp.x > 0 && sp.y > 0 && sp.z > 0 && sp.x < 1e4))
+    throw Error(path, "voxel spacing must be positive Å (got x " + std::to_string(sp.x) + "); give --spacing");
+  ro.level = level;
+  log::debug(path.string() + ": level " + std::to_string(level) + " " + L.shape.str() + " at " +
+             std::to_string(sp.x) + " Å, model at " + std::to_string(info.spacing_A) + " Å");
+  const bool direct = same_spacing(sp.x, info.spacing_A) && same_spacing(sp.y, info.spacing_A) &&
+                      same_spacing(sp.z, info.spacing_A);
+  if (!direct) {
+    // Resampling needs the whole level in memory (and the resampled copy).
+    const auto out_shape = resampled_shape(L.shape, sp, {info.spacing_A, info.spacing_A, info.spacing_A});
+    const int64_t need = (L.shape.count() + out_shape.count()) * 4;
+    if (m.opts.max_memory_bytes > 0 && need > m.opts.max_memory_bytes)
+      throw Error("--max-memory", path.string() + " at " + std::to_string(sp.x) + " Å must be resampled to the model's " +
+                                      std::to_string(info.spacing_A) + " Å in memory (" + mib(need) +
+                                      "); raise the limit or give a zarr with a level at the model's spacing");
+    auto v = read_tomogram(path, ro).to_float32();
+    check_finite(v, path.string());
+    return pick(v, run, progress);
+  }
+  // Streamed: one pass for the statistics (and NaNs), then boxes read on demand.
+  const int64_t slab = std::max<int64_t>(1, (int64_t(64) << 20) / std::max<int64_t>(1, L.shape.y * L.shape.x * 4));
+  double s = 0, s2 = 0;
+  for (int64_t z = 0; z < L.shape.z; z += slab) {
+    ro.box = Box{{z, 0, 0}, {std::min(slab, L.shape.z - z), L.shape.y, L.shape.x}};
+    const auto v = read_tomogram(path, ro).to_float32();
+    check_finite(v, path.string());
+    for (size_t i = 0; i < v.size(); ++i) s += v.data()[i], s2 += double(v.data()[i]) * v.data()[i];
+  }
+  const auto [mean, inv] = normalisation(info, s, s2, L.shape.count());
+  return pick_grid(
+      m, L.shape, sp,
+      [&, mean = mean, inv = inv](const Box& b) {
+        TomoReadOptions r = ro;
+        r.box = b;
+        auto v = read_tomogram(path, r).to_float32();
+        for (size_t i = 0; i < v.size(); ++i) v.data()[i] = (v.data()[i] - mean) * inv;
+        return v;
+      },
+      run, progress);
+}
+
+fs::path default_model_path() {
+  if (const char* env = std::getenv("TOMOPICK_MODEL"); env && *env) {
+    if (!fs::exists(env)) throw Error(env, "TOMOPICK_MODEL names a file that does not exist");
+    return env;
+  }
+  std::vector<fs::path> candidates;
+  std::error_code ec;
+  const auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    candidates.push_back(exe.parent_path().parent_path() / "models/default/model.pt");
+    candidates.push_back(exe.parent_path().parent_path() / "share/tomopick/models/default/model.pt");
+  }
+#ifdef TOMOPICK_SOURCE_DIR
+  candidates.push_back(fs::path(TOMOPICK_SOURCE_DIR) / "models/default/model.pt");
+#endif
+  for (const auto& c : candidates)
+    if (fs::exists(c)) return c;
+  throw Error("--model", "no model given and the built-in default (models/default/model.pt) was not found");
+}
+
+int64_t parse_bytes(const std::string& text, const std::string& option) {
+  size_t pos = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &pos);
+  } catch (...) {
+    throw Error(option, "'" + text + "' is not a size (e.g. 4G, 512M)");
+  }
+  std::string unit = text.substr(pos);
+  for (auto& ch : unit) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+  double mult = 1;
+  if (unit.empty() || unit == "B") mult = 1;
+  else if (unit == "K" || unit == "KB" || unit == "KIB") mult = 1024.0;
+  else if (unit == "M" || unit == "MB" || unit == "MIB") mult = 1024.0 * 1024;
+  else if (unit == "G" || unit == "GB" || unit == "GIB") mult = 1024.0 * 1024 * 1024;
+  else if (unit == "T" || unit == "TB" || unit == "TIB") mult = 1024.0 * 1024 * 1024 * 1024;
+  else throw Error(option, "'" + text + "' has an unknown unit (use K, M, G or T)");
+  if (!(v > 0) || !std::isfinite(v * mult)) throw Error(option, "'" + text + "' must be a positive size");
+  return int64_t(v * mult);
+}
+
+}  // namespace tomopick::infer

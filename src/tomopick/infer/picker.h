@@ -1,0 +1,71 @@
+#pragma once
+// The main job: tomograms in, particle picks (Å, with scores) out. Loads one or more models, reads a
+// tomogram at the level nearest the models' spacing (resampling when none matches), normalises it
+// as the models were trained, runs sliding windows (with TTA, ensembles) slab by slab in bounded
+// memory, and finds per-class peaks with each class's threshold. Coordinates are Å in the input
+// tomogram's frame (voxel index × spacing), whatever the models' spacing.
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tomopick/core/volume.h"
+#include "tomopick/io/picks.h"
+#include "tomopick/nn/model_file.h"
+
+namespace tomopick::infer {
+
+namespace fs = std::filesystem;
+
+struct PickerOptions {
+  std::vector<fs::path> models;       // model files or checkpoints (an ensemble: heatmaps averaged)
+  std::vector<double> model_weights;  // empty: equal
+  std::string device = "auto";        // auto | cpu | cuda
+  std::string precision = "fp32";     // fp32 | bf16 | fp16 (CUDA)
+  std::string tta = "none";           // see tta.h parse_tta
+  std::optional<Shape3> window;       // default: the model's
+  std::optional<double> overlap;      // default: the model's
+  std::string blend = "gaussian";
+  int batch = 1;
+  int64_t max_memory_bytes = 0;       // 0: no limit
+  std::map<std::string, double> thresholds;  // per class; else the model's tuned one, else default_threshold
+  double default_threshold = 0.5;
+  std::optional<double> nms_fraction;        // default: the model's
+  std::optional<Vec3> spacing;               // overrides the tomogram's spacing (Å)
+  bool subvoxel = true;
+  std::string user_id = "tomopick", session_id = "0";
+};
+
+using PickProgress = std::function<void(int64_t done, int64_t total)>;
+
+class Picker {
+public:
+  explicit Picker(const PickerOptions& o);
+  ~Picker();
+  // One tomogram file (MRC, OME-Zarr); `run` names the picks. One set per class (empty ones kept).
+  std::vector<PickSet> pick(const fs::path& tomogram, const std::string& run, PickProgress progress = {});
+  // The same for a volume in memory.
+  std::vector<PickSet> pick(const Volume<float>& tomogram, const std::string& run, PickProgress progress = {});
+  // The ensemble's description (of its first member).
+  const nn::ModelInfo& info() const;
+  std::string device() const;
+  // The threshold each class is picked with.
+  std::map<std::string, double> thresholds() const;
+
+  struct Impl;
+
+private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Where the built-in default model lives: $TOMOPICK_MODEL, else models/default/model.pt beside the
+// executable's ../ (an installed tree) or the source tree it was built from. Error if none exists.
+fs::path default_model_path();
+
+// "4G", "512M", "1.5GiB", "1000000" (bytes) -> bytes; Error naming the option otherwise.
+int64_t parse_bytes(const std::string& text, const std::string& option);
+
+}  // namespace tomopick::infer

@@ -1,0 +1,49 @@
+#include "tomopick/nn/heatmap_net.h"
+
+#include <torch/torch.h>
+
+#include "tomopick/core/error.h"
+#include "tomopick/nn/unet25d.h"
+#include "tomopick/nn/unet3d.h"
+
+namespace tomopick::nn {
+
+HeatmapNetImpl::HeatmapNetImpl(const ModelConfig& m, int64_t classes) : cfg_(m), classes_(classes) {
+  if (classes < 1) throw Error("model: needs at least one class");
+  const int64_t out = output_channels(m, classes);
+  if (m.arch == "unet3d") {
+    UNet3dOptions o;
+    o.out_channels = out;
+    o.channels = m.channels;
+    o.strides = m.strides;
+    o.num_res_units = m.num_res_units;
+    o.norm = m.norm;
+    o.dropout = m.dropout;
+    auto net = register_module("unet3d", UNet3d(o));
+    net_ = net;
+    forward_ = [net](torch::Tensor x) mutable { return net->forward(std::move(x)); };
+  } else if (m.arch == "unet25d") {
+    UNet25dOptions o;
+    o.out_channels = out;
+    o.channels = m.channels;
+    o.slices = m.slices;
+    o.block = m.block;
+    o.norm = m.norm;
+    o.head_upscale = m.head_upscale;
+    o.dropout = m.dropout;
+    auto net = register_module("unet25d", UNet25d(o));
+    net_ = net;
+    forward_ = [net](torch::Tensor x) mutable { return net->forward(std::move(x)); };
+  } else {
+    throw Error("model.arch: unknown architecture '" + m.arch + "' (unet3d, unet25d)");
+  }
+}
+
+torch::Tensor HeatmapNetImpl::forward(torch::Tensor x) { return forward_(std::move(x)); }
+
+torch::Tensor HeatmapNetImpl::probabilities(const torch::Tensor& logits) const {
+  if (cfg_.head == "segmentation") return torch::softmax(logits, 1).narrow(1, 1, classes_);
+  return torch::sigmoid(logits);
+}
+
+}  // namespace tomopick::nn

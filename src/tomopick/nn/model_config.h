@@ -1,0 +1,29 @@
+#pragma once
+// Which network, with which options: plain data, no LibTorch, so configs and checkpoints' metadata can
+// be read by code that never builds a model.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tomopick::nn {
+
+struct ModelConfig {
+  std::string arch = "unet3d";        // unet3d | unet25d
+  std::string head = "heatmap";       // heatmap (one sigmoid channel per class) | segmentation (softmax
+                                      // over background + classes)
+  std::vector<int64_t> channels{16, 32, 64, 128};
+  std::vector<int64_t> strides{2, 2, 2};  // unet3d: one per level below the top
+  int64_t num_res_units = 1;              // unet3d
+  std::string norm = "instance";          // instance | batch
+  double dropout = 0;
+  int64_t slices = 5;                     // unet25d: z-slices each 2D stem sees
+  std::string block = "resnet";           // unet25d: resnet | convnext
+  int64_t head_upscale = 2;               // unet25d: 3D pixel shuffle factor of the head
+};
+
+// Output channels for `classes` classes: the classes, plus background for a segmentation head.
+inline int64_t output_channels(const ModelConfig& m, int64_t classes) {
+  return m.head == "segmentation" ? classes + 1 : classes;
+}
+
+}  // namespace tomopick::nn

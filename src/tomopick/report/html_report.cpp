@@ -1,0 +1,488 @@
+#include "tomopick/report/html_report.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "tomopick/core/atomic_file.h"
+#include "tomopick/core/error.h"
+#include "tomopick/core/log.h"
+#include "tomopick/io/copick_project.h"
+#include "tomopick/report/base64.h"
+#include "tomopick/report/html_text.h"
+#include "tomopick/report/render.h"
+#include "tomopick/report/svg_plot.h"
+#include "tomopick/report/train_log.h"
+
+namespace tomopick {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kStyle = R"css(
+:root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa; --accent: #0b62d6; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--fg); background: #eef1f5; }
+header.top { background: linear-gradient(135deg, #0f172a, #1e293b); color: #f8fafc; padding: 26px 0 22px; }
+.wrap { max-width: 1240px; margin: 0 auto; padding: 0 28px; }
+header.top h1 { margin: 0; font-size: 26px; font-weight: 650; letter-spacing: -0.01em; }
+header.top .sub { margin: 6px 0 0; color: #cbd5e1; }
+header.top code { color: #e2e8f0; background: rgba(255,255,255,.08); padding: 1px 5px; border-radius: 4px; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 20px 24px; margin: 20px 0; box-shadow: 0 1px 2px rgba(15,23,42,.04); }
+h2 { font-size: 18px; margin: 0 0 14px; font-weight: 650; }
+h3 { font-size: 15px; margin: 22px 0 8px; font-weight: 600; }
+h3 .meta { font-weight: 400; color: var(--muted); font-size: 13px; margin-left: 8px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 12px; }
+.card { background: var(--soft); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
+.card .k { color: var(--muted); font-size: 11.5px; text-transform: uppercase; letter-spacing: .05em; }
+.card .v { font-size: 24px; font-weight: 650; font-variant-numeric: tabular-nums; }
+.card.main { background: #eaf2fe; border-color: #b6d0f7; }
+.card.main .v { font-size: 28px; color: var(--accent); }
+.card.compact .v { font-size: 19px; padding-top: 4px; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { padding: 6px 10px; border-bottom: 1px solid #e8ecf0; text-align: right; white-space: nowrap; }
+th { font-weight: 600; color: var(--muted); font-size: 11.5px; text-transform: uppercase; letter-spacing: .04em; border-bottom: 2px solid var(--line); }
+tbody tr:hover { background: #f8fafc; }
+.name { text-align: left; }
+tr.unscored td { color: #8b949e; }
+td.f { font-weight: 600; }
+.swatch { display: inline-block; width: 11px; height: 11px; border-radius: 50%; margin-right: 8px; vertical-align: -1px; box-shadow: inset 0 0 0 1px rgba(0,0,0,.25); }
+table.kv td { text-align: left; white-space: normal; vertical-align: top; }
+table.kv td:first-child { color: var(--muted); width: 210px; }
+code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; }
+pre { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 12px 14px; overflow: auto; max-height: 460px; margin: 8px 0 0; }
+.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 16px; }
+.plots.wide { grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); }
+figure { margin: 0; }
+figure svg, figure img { display: block; width: 100%; height: auto; }
+figure svg { border: 1px solid #e8ecf0; border-radius: 6px; }
+figcaption { color: var(--muted); font-size: 12.5px; margin-top: 5px; }
+.slices { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 14px; }
+.slices img { width: 100%; border-radius: 6px; background: #111; }
+.legend { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: center; margin: 0 0 6px; }
+.legend span { display: inline-flex; align-items: center; }
+.legend svg { margin-right: 6px; }
+.note { color: var(--muted); font-size: 13px; margin: 8px 0 0; }
+.note.warn { color: #9a6700; }
+footer { color: var(--muted); font-size: 12px; padding: 4px 0 32px; }
+)css";
+
+// Marks <html> once the page has loaded: how many images there are, how many decoded, and how many
+// errors (scripts or resources) happened, so headless browsers can check the report.
+constexpr const char* kScript = R"js(
+(function () {
+  var errors = [];
+  function mark(status) {
+    var imgs = document.images, ok = 0;
+    for (var i = 0; i < imgs.length; i++) if (imgs[i].complete && imgs[i].naturalWidth > 0) ok++;
+    var root = document.documentElement;
+    root.setAttribute('data-images', String(imgs.length));
+    root.setAttribute('data-images-loaded', String(ok));
+    root.setAttribute('data-errors', String(errors.length));
+    if (errors.length) root.setAttribute('data-error-messages', errors.join(' | '));
+    if (status) root.setAttribute('data-status', status);
+  }
+  window.addEventListener('error', function (e) {
+    errors.push(e && e.message ? String(e.message) : 'a resource failed to load');
+    mark(null);
+  }, true);
+  window.addEventListener('load', function () { mark('loaded'); });
+})();
+)js";
+
+std::string esc(const std::string& s) { return html_escape(s); }
+std::string rate(double v) { return std::isfinite(v) ? fmt::format("{:.4f}", v) : "–"; }
+std::string score_text(double s) { return std::isnan(s) ? "undefined" : fmt::format("{:.6f}", s); }
+std::string thousands(int64_t n) {
+  std::string s = std::to_string(n < 0 ? -n : n), out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i && (s.size() - i) % 3 == 0) out += ',';
+    out += s[i];
+  }
+  return (n < 0 ? "-" : "") + out;
+}
+
+std::string list_some(const std::vector<std::string>& v, size_t n = 8) {
+  std::string s;
+  for (size_t i = 0; i < v.size() && i < n; ++i) s += (i ? ", " : "") + v[i];
+  if (v.size() > n) s += fmt::format(", … ({} in all)", v.size());
+  return s;
+}
+
+// Runs f; a scoring error that names no file concerns the picks.
+template <class F>
+auto about_picks(const fs::path& picks, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    if (!e.file().empty()) throw;
+    throw Error(picks, e.what());
+  }
+}
+
+// Light class colours (copick's are often pastel) darkened until lines show on white.
+Rgb readable_on_white(Rgb c) {
+  auto luminance = [](Rgb x) { return (0.2126 * x.r + 0.7152 * x.g + 0.0722 * x.b) / 255; };
+  while (luminance(c) > 0.6) c = {uint8_t(c.r * 0.85), uint8_t(c.g * 0.85), uint8_t(c.b * 0.85)};
+  return c;
+}
+
+std::string swatch(Rgb c) { return "<span class=\"swatch\" style=\"background:" + hex_colour(c) + "\"></span>"; }
+
+std::string now_utc() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+std::string card(const std::string& key, const std::string& value, const char* kind = "") {
+  return fmt::format("<div class=\"card{}\"><div class=\"k\">{}</div><div class=\"v\">{}</div></div>\n", kind, esc(key), esc(value));
+}
+
+std::string kv(const std::string& key, const std::string& value_html) {
+  return "<tr><td>" + esc(key) + "</td><td>" + value_html + "</td></tr>\n";
+}
+
+struct Context {
+  const ReportRequest& req;
+  EvalSetup setup;
+  ClassStyles styles;
+  std::vector<fs::path> tomogram_projects;
+  ReportResult result;
+};
+
+std::string section_parameters(Context& c) {
+  const auto& s = c.setup;
+  const auto& q = c.req.eval;
+  std::string o = "<section id=\"parameters\">\n<h2>Parameters</h2>\n<table class=\"kv\"><tbody>\n";
+  if (!c.req.command_line.empty()) o += kv("command", "<code>" + esc(c.req.command_line) + "</code>");
+  auto source = [](const fs::path& p, const PickSource& src) {
+    return "<code>" + esc(p.string()) + "</code> — " +
+           esc(fmt::format("{}, {} picks in {} runs", src.description, thousands(int64_t(count_picks(src.sets))),
+                           [&] {
+                             std::set<std::string> runs(src.runs.begin(), src.runs.end());
+                             for (const auto& set : src.sets) runs.insert(set.run);
+                             return runs.size();
+                           }()));
+  };
+  o += kv("truth", source(q.truth, s.truth));
+  o += kv("picks", source(q.picks, s.picks));
+  std::string tomos;
+  for (const auto& p : c.tomogram_projects) tomos += (tomos.empty() ? "" : ", ") + ("<code>" + esc(p.string()) + "</code>");
+  o += kv("tomograms", tomos.empty() ? "none (give --tomograms PROJECT to see slices)"
+                                     : tomos + esc(" — type '" + c.req.gallery.tomo_type + "'"));
+  o += kv("metric", esc(fmt::format("CZII (Kaggle 2024-25): weighted F{:g}; a particle is hit by a pick of its class within {:g} × its radius; "
+                                    "matching {}",
+                                    s.czii.beta, s.czii.distance_multiplier, matching_name(s.czii.matching))));
+  o += kv("scored classes", s.czii.scored_types.empty() ? "those with truth points" : esc(list_some(s.czii.scored_types, 100)));
+  o += kv("picks in runs without truth", s.czii.extra_runs_are_fp ? "counted as false positives" : "ignored (as the metric does)");
+  if (s.czii.ignore_unknown) o += kv("unknown classes", "ignored");
+  if (!q.truth_source.user_id.empty() || !q.truth_source.session_id.empty())
+    o += kv("truth user / session", esc(q.truth_source.user_id + " / " + q.truth_source.session_id));
+  if (!q.picks_source.user_id.empty() || !q.picks_source.session_id.empty())
+    o += kv("picks user / session", esc(q.picks_source.user_id + " / " + q.picks_source.session_id));
+  if (!c.req.train_log.empty()) o += kv("training folder", "<code>" + esc(c.req.train_log.string()) + "</code>");
+  o += kv("tomopick", esc(std::string(TOMOPICK_VERSION) + ", report made " + now_utc()));
+  o += "</tbody></table>\n</section>\n";
+  return o;
+}
+
+std::string section_scores(Context& c) {
+  const CziiResult& r = c.result.score;
+  const double beta = c.setup.czii.beta;
+  std::string o = "<section id=\"scores\">\n<h2>Score per class</h2>\n<div class=\"table-wrap\"><table class=\"scores\">\n<thead><tr>";
+  for (const char* h : {"class", "radius (Å)", "weight", "truth", "picks", "TP", "FP", "FN", "precision", "recall"})
+    o += std::string("<th") + (std::string(h) == "class" ? " class=\"name\"" : "") + ">" + esc(h) + "</th>";
+  o += "<th>" + esc(fmt::format("F{:g}", beta)) + "</th></tr></thead>\n<tbody>\n";
+  for (const auto& t : r.types) {
+    const ClassStyle* st = find_style(c.styles, t.name);
+    o += fmt::format("<tr data-type=\"{}\"{}>", esc(t.name), t.scored ? "" : " class=\"unscored\"");
+    o += "<td class=\"name\">" + (st ? swatch(st->colour) : "") + esc(t.name) + (t.scored ? "" : " *") + "</td>";
+    o += fmt::format("<td>{:.1f}</td><td>{:g}</td>", t.radius_A, t.weight);
+    o += fmt::format("<td data-metric=\"truths\">{}</td><td data-metric=\"picks\">{}</td>", t.truths, t.picks);
+    o += fmt::format("<td data-metric=\"tp\">{}</td><td data-metric=\"fp\">{}</td><td data-metric=\"fn\">{}</td>", t.counts.tp,
+                     t.counts.fp, t.counts.fn);
+    o += fmt::format("<td data-metric=\"precision\">{}</td><td data-metric=\"recall\">{}</td><td class=\"f\" data-metric=\"f\">{}</td>",
+                     rate(t.rates.precision), rate(t.rates.recall), rate(t.rates.fbeta));
+    o += "</tr>\n";
+  }
+  o += fmt::format("</tbody>\n<tfoot><tr><td class=\"name\"><b>score</b></td><td colspan=\"9\" class=\"note\">weighted mean of the "
+                   "scored classes' F{:g}</td><td class=\"f\" id=\"overall-score\">{}</td></tr></tfoot>\n",
+                   beta, score_text(r.score));
+  o += "</table></div>\n";
+  std::vector<std::string> unscored;
+  for (const auto& t : r.types)
+    if (!t.scored) unscored.push_back(t.name);
+  if (!unscored.empty())
+    o += "<p class=\"note\">* not scored: no truth points (the metric scores the classes the truth holds): " + esc(list_some(unscored)) + "</p>\n";
+  if (!r.picks_only_runs.empty())
+    o += "<p class=\"note warn\">" +
+         esc(fmt::format("{} picks in runs without truth {}: {}", r.picks_only_run_picks,
+                         c.setup.czii.extra_runs_are_fp ? "counted as FP" : "ignored", list_some(r.picks_only_runs))) +
+         "</p>\n";
+  if (!r.truth_only_runs.empty())
+    o += "<p class=\"note warn\">" + esc("runs with truth but no picks: " + list_some(r.truth_only_runs)) + "</p>\n";
+  if (!r.unknown_types.empty())
+    o += "<p class=\"note warn\">" +
+         esc(fmt::format("{} picks of unknown classes ignored: {}", r.unknown_type_picks, list_some(r.unknown_types))) + "</p>\n";
+  o += "</section>\n";
+  return o;
+}
+
+std::string section_runs(Context& c) {
+  std::string o = "<section id=\"runs\">\n<h2>Per run</h2>\n<div class=\"table-wrap\"><table>\n<thead><tr><th class=\"name\">run</th>"
+                  "<th>truth</th><th>picks</th><th>TP</th><th>FP</th><th>FN</th><th>score of the run alone</th></tr></thead>\n<tbody>\n";
+  for (const auto& run : c.result.score.runs) {
+    CziiOptions opts = c.setup.czii;
+    opts.truth_runs = {run};
+    opts.extra_runs_are_fp = false;
+    const auto truth = sets_of_run(c.setup.truth.sets, run), picks = sets_of_run(c.setup.picks.sets, run);
+    const CziiResult r = about_picks(c.req.eval.picks, [&] { return czii_score(truth, picks, opts); });
+    int64_t nt = 0, np = 0;
+    Counts sum;
+    for (const auto& t : r.types) {
+      nt += t.truths;
+      np += t.picks;
+      sum.tp += t.counts.tp;
+      sum.fp += t.counts.fp;
+      sum.fn += t.counts.fn;
+    }
+    o += fmt::format("<tr data-run=\"{}\"><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"f\">{}</td></tr>\n",
+                     esc(run), esc(run), nt, np, sum.tp, sum.fp, sum.fn, std::isnan(r.score) ? "–" : fmt::format("{:.4f}", r.score));
+  }
+  o += "</tbody></table></div>\n<p class=\"note\">Each run scored on its own, over the classes it has truth of; the overall score "
+       "sums TP, FP and FN over runs before computing F, so it is not the mean of these.</p>\n</section>\n";
+  return o;
+}
+
+std::string section_pr(Context& c) {
+  const auto curves =
+      about_picks(c.req.eval.picks, [&] { return czii_pr_curves(c.setup.truth.sets, c.setup.picks.sets, c.setup.czii); });
+  const double beta = c.setup.czii.beta;
+  std::string o = "<section id=\"pr\">\n<h2>Precision and recall by score threshold</h2>\n<div class=\"plots\">\n";
+  for (const auto& tc : curves) {
+    const ClassStyle* st = find_style(c.styles, tc.name);
+    PlotSpec p;
+    p.title = tc.name + (tc.scored ? "" : " (not scored)");
+    p.x_label = "recall";
+    p.y_label = "precision";
+    // A little room above 1, so that a curve along precision 1 does not hide in the frame.
+    p.x_min = 0, p.x_max = 1.02, p.y_min = 0, p.y_max = 1.04;
+    p.width = 380, p.height = 290;
+    PlotSeries se;
+    se.name = tc.name;
+    se.colour = readable_on_white(st ? st->colour : Rgb{11, 98, 214});
+    se.markers = tc.points.size() <= 30;
+    for (const auto& pt : tc.points) {
+      se.x.push_back(pt.rates.recall);
+      se.y.push_back(pt.rates.precision);
+    }
+    p.series.push_back(se);
+    std::string caption = fmt::format("{} truth points, {} picks", tc.truths, tc.points.empty() ? 0 : tc.points.back().picks);
+    if (tc.best >= 0) {
+      const auto& b = tc.points[size_t(tc.best)];
+      p.marks.push_back({b.rates.recall, b.rates.precision, fmt::format("best F{:g} {:.3f}", beta, b.rates.fbeta), {31, 35, 40}});
+      caption += fmt::format("; best F{:g} {:.4f} keeping scores ≥ {:.4g} (precision {:.3f}, recall {:.3f})", beta, b.rates.fbeta,
+                             b.threshold, b.rates.precision, b.rates.recall);
+    } else {
+      caption += tc.points.empty() ? "; no picks" : "; no threshold gives F > 0";
+    }
+    o += "<figure>" + svg_line_plot(p) + "<figcaption>" + esc(caption) + "</figcaption></figure>\n";
+    ++c.result.plots;
+  }
+  o += "</div>\n<p class=\"note\">Each point keeps the picks whose score is at least a threshold (every distinct score); "
+       "picks without scores give a single point.</p>\n</section>\n";
+  return o;
+}
+
+std::string legend_html(const ClassStyles& styles, bool truth, bool predictions) {
+  std::string o = "<div class=\"legend\">";
+  for (const auto& s : styles) o += "<span>" + swatch(s.colour) + esc(s.name) + "</span>";
+  if (predictions)
+    o += "<span><svg width=\"18\" height=\"18\" viewBox=\"0 0 18 18\"><circle cx=\"9\" cy=\"9\" r=\"6.5\" fill=\"none\" "
+         "stroke=\"#333\" stroke-width=\"2\"/><circle cx=\"9\" cy=\"9\" r=\"2\" fill=\"#333\"/></svg>pick (solid ring, dot)</span>";
+  if (truth)
+    o += "<span><svg width=\"18\" height=\"18\" viewBox=\"0 0 18 18\"><circle cx=\"9\" cy=\"9\" r=\"6.5\" fill=\"none\" "
+         "stroke=\"#333\" stroke-width=\"1.4\" stroke-dasharray=\"3 2.2\"/><path d=\"M5.5 9h7M9 5.5v7\" stroke=\"#333\" "
+         "stroke-width=\"1.4\"/></svg>truth (dashed ring, +)</span>";
+  return o + "</div>\n";
+}
+
+std::string section_gallery(Context& c) {
+  std::string o = "<section id=\"gallery\">\n<h2>Slices</h2>\n";
+  if (c.tomogram_projects.empty()) {
+    c.result.notes.push_back("no tomograms: neither the truth nor the picks is a copick project, and --tomograms was not given");
+    return o + "<p class=\"note\">No tomograms to show: neither the truth nor the picks is a copick project with tomograms; give "
+               "<code>--tomograms PROJECT</code>.</p>\n</section>\n";
+  }
+  const Gallery g = make_gallery(c.tomogram_projects, c.setup.truth.sets, c.setup.picks.sets, c.styles, c.req.gallery);
+  o += legend_html(c.styles, count_picks(c.setup.truth.sets) > 0, count_picks(c.setup.picks.sets) > 0);
+  o += fmt::format("<p class=\"note\">z slices (the x–y plane), each the mean of {} slice{} and contrast-stretched; every particle "
+                   "within its radius of the plane is drawn as its cross-section there.</p>\n",
+                   c.req.gallery.slab, c.req.gallery.slab == 1 ? "" : "s");
+  for (const auto& run : g.runs) {
+    o += fmt::format("<h3>{}<span class=\"meta\">{} · {} × {} × {} voxels (z, y, x) at {:.3f} Å</span></h3>\n", esc(run.run),
+                     esc(run.tomogram.filename().string()), run.shape.z, run.shape.y, run.shape.x, run.spacing_A);
+    o += "<div class=\"slices\">\n";
+    for (const auto& im : run.images) {
+      o += fmt::format("<figure><img src=\"{}\" width=\"{}\" height=\"{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>\n",
+                       data_uri("image/png", im.png), im.width, im.height,
+                       esc(fmt::format("run {} slice z {}", run.run, im.z_index)),
+                       esc(fmt::format("z = {} ({:.0f} Å) · {} truth, {} picks in the plane", im.z_index, im.z_A, im.truth_drawn,
+                                       im.predictions_drawn)));
+      ++c.result.images;
+    }
+    o += "</div>\n";
+  }
+  if (g.runs.empty()) o += "<p class=\"note\">No run has a tomogram to show.</p>\n";
+  for (const auto& n : g.notes) {
+    o += "<p class=\"note\">" + esc(n) + "</p>\n";
+    c.result.notes.push_back(n);
+  }
+  return o + "</section>\n";
+}
+
+TrainLog read_training_folder(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw Error(dir, "--train-log: not a folder");
+  if (!fs::exists(dir / "train_log.csv", ec)) throw Error(dir, "--train-log: holds no train_log.csv");
+  return read_train_log(dir / "train_log.csv");
+}
+
+std::string section_training(Context& c, const TrainLog& log) {
+  const fs::path dir = c.req.train_log;
+  std::error_code ec;
+  const std::vector<double>& step = log.values[0];
+  std::string o = "<section id=\"training\">\n<h2>Training</h2>\n<div class=\"plots wide\">\n";
+  static const std::vector<Rgb> colours = {{11, 98, 214}, {217, 95, 2}, {27, 158, 119}, {117, 112, 179}, {231, 41, 138},
+                                           {102, 166, 30}, {230, 171, 2}, {166, 118, 29}, {102, 102, 102}, {31, 120, 180}};
+  if (log.has_values("loss")) {
+    PlotSpec p;
+    p.title = "training loss";
+    p.x_label = "step";
+    p.y_label = "loss";
+    p.width = 560;
+    PlotSeries se{"loss", step, *log.column("loss"), colours[0], false, false};
+    double lo = INFINITY, hi = -INFINITY;
+    for (double v : se.y)
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    p.log_y = lo > 0 && hi / lo > 20;  // losses fall over decades: log scale shows the tail
+    p.series.push_back(std::move(se));
+    o += "<figure>" + svg_line_plot(p) + "</figure>\n";
+    ++c.result.plots;
+  }
+  PlotSpec v;
+  v.title = "validation";
+  v.x_label = "step";
+  v.y_label = "value";
+  v.width = 560;
+  for (size_t i = 1; i < log.columns.size(); ++i) {
+    const std::string& name = log.columns[i];
+    if (name.rfind("val_", 0) != 0 || !log.has_values(name)) continue;
+    size_t n = 0;
+    for (double x : log.values[i]) n += std::isnan(x) ? 0 : 1;
+    PlotSeries se{name, step, log.values[i], colours[v.series.size() % colours.size()], n <= 60, name == "val_score"};
+    v.series.push_back(std::move(se));
+  }
+  if (!v.series.empty()) {
+    o += "<figure>" + svg_line_plot(v) + "</figure>\n";
+    ++c.result.plots;
+  }
+  o += "</div>\n";
+  if (!log.has_values("loss") && v.series.empty())
+    o += "<p class=\"note\">train_log.csv has no loss and no val_* values yet.</p>\n";
+  o += fmt::format("<p class=\"note\">{} rows, columns: {}</p>\n", step.size(), esc(list_some(log.columns, 40)));
+  const fs::path yaml = dir / "config.yaml";
+  if (fs::exists(yaml, ec)) o += "<h3>config.yaml</h3>\n<pre>" + esc(read_file(yaml)) + "</pre>\n";
+  return o + "</section>\n";
+}
+
+}  // namespace
+
+ReportResult make_report(const ReportRequest& req) {
+  if (req.eval.metric != "czii") throw Error("report: the report scores with the CZII metric, not '" + req.eval.metric + "'");
+  // Inputs first, so that a bad one stops the report before the slow parts.
+  Context c{req, prepare_evaluation(req.eval), {}, {}, {}};
+  std::optional<TrainLog> train_log;
+  if (!req.train_log.empty()) train_log = read_training_folder(req.train_log);
+  c.result.score = about_picks(req.eval.picks, [&] { return czii_score(c.setup.truth.sets, c.setup.picks.sets, c.setup.czii); });
+
+  // Tomograms: --tomograms, else the truth's or the picks' project.
+  if (!req.tomograms.empty()) {
+    if (!CopickProject::is_project(req.tomograms)) throw Error(req.tomograms, "--tomograms: not a copick project (no copick_config.json)");
+    c.tomogram_projects.push_back(req.tomograms);
+  } else {
+    for (const fs::path& p : {req.eval.truth, req.eval.picks})
+      if (CopickProject::is_project(p) && !CopickProject::open(p).tomograms().empty()) c.tomogram_projects.push_back(p);
+  }
+  std::optional<CopickConfig> cfg = c.setup.truth.config ? c.setup.truth.config : c.setup.picks.config;
+  if (!cfg && !c.tomogram_projects.empty()) cfg = CopickProject::open(c.tomogram_projects[0]).config();
+  std::vector<std::string> names = object_names(c.setup.truth.sets);
+  for (const auto& n : object_names(c.setup.picks.sets)) names.push_back(n);
+  for (const auto& t : c.result.score.types) names.push_back(t.name);
+  std::map<std::string, double> radius;
+  for (const auto& t : c.setup.czii.types)
+    if (t.radius_A > 0) radius[t.name] = t.radius_A;  // the radii scoring uses (config, CZII, --radius)
+  c.styles = make_class_styles(names, cfg ? &*cfg : nullptr, radius);
+
+  const CziiResult& r = c.result.score;
+  int64_t truths = 0, picks = 0;
+  Counts sum;
+  size_t scored = 0;
+  for (const auto& t : r.types) {
+    truths += t.truths;
+    picks += t.picks;
+    sum.tp += t.counts.tp;
+    sum.fp += t.counts.fp;
+    sum.fn += t.counts.fn;
+    scored += t.scored ? 1 : 0;
+  }
+
+  std::string body;
+  body += "<section id=\"summary\">\n<div class=\"cards\">\n";
+  body += card(fmt::format("CZII score (F{:g})", c.setup.czii.beta), score_text(r.score), " main");
+  body += card("classes scored", std::to_string(scored));
+  body += card("runs", std::to_string(r.runs.size()));
+  body += card("truth particles", thousands(truths));
+  body += card("picks", thousands(picks));
+  body += card("TP / FP / FN", thousands(sum.tp) + " / " + thousands(sum.fp) + " / " + thousands(sum.fn), " compact");
+  body += "</div>\n</section>\n";
+  body += section_parameters(c);
+  body += section_scores(c);
+  body += section_runs(c);
+  body += section_pr(c);
+  body += section_gallery(c);
+  if (train_log) body += section_training(c, *train_log);
+
+  std::string h;
+  h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  h += "<title>" + esc(req.title) + "</title>\n";
+  h += std::string("<style>") + kStyle + "</style>\n<script>" + kScript + "</script>\n</head>\n<body>\n";
+  h += "<header class=\"top\"><div class=\"wrap\"><h1>" + esc(req.title) + "</h1>\n<p class=\"sub\">Picks <code>" +
+       esc(req.eval.picks.string()) + "</code> scored against <code>" + esc(req.eval.truth.string()) + "</code></p></div></header>\n";
+  h += "<main class=\"wrap\">\n" + body + "</main>\n";
+  h += "<footer class=\"wrap\">Made by tomopick " + esc(TOMOPICK_VERSION) + " on " + esc(now_utc()) +
+       ". Self-contained: pictures are embedded PNGs, plots inline SVG.</footer>\n</body>\n</html>\n";
+  c.result.html = std::move(h);
+  return std::move(c.result);
+}
+
+ReportResult write_report(const fs::path& out, const ReportRequest& req) {
+  ReportResult r = make_report(req);
+  write_file_atomic(out, r.html);
+  log::info("wrote the report to " + out.string() + " (" + std::to_string(r.html.size() / 1024) + " KiB, " +
+            std::to_string(r.images) + " pictures, " + std::to_string(r.plots) + " plots)");
+  return r;
+}
+
+}  // namespace tomopick

@@ -1,0 +1,295 @@
+#include "tomopick/train/dataset.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "tomopick/core/log.h"
+#include "tomopick/core/resample.h"
+#include "tomopick/eval/particle_types.h"
+#include "tomopick/io/copick_project.h"
+#include "tomopick/io/tomogram.h"
+#include "tomopick/sim/random.h"
+
+namespace tomopick::train {
+
+using sim::Rng;
+
+std::vector<ClassConfig> resolve_classes(const TrainConfig& c, const fs::path& project) {
+  const auto proj = CopickProject::open(project);
+  const auto& cfg = proj.config();
+  std::vector<ClassConfig> out = c.data.classes;
+  if (out.empty()) {
+    for (const auto& o : cfg.objects)
+      if (o.is_particle) out.push_back({o.name, o.radius, 1, default_weight(o.name) > 0});
+    if (out.empty()) throw Error(project, "the copick config lists no particle objects to learn (and data.classes is empty)");
+  }
+  for (auto& k : out) {
+    if (k.radius_A > 0) continue;
+    if (const auto* o = cfg.find(k.name); o && o->radius > 0) {
+      k.radius_A = o->radius;
+    } else if (const auto* t = find_particle_type(czii_particle_types(), k.name)) {
+      k.radius_A = t->radius_A;
+    } else {
+      throw Error(project, "class '" + k.name + "' has no radius: not in the copick config; give data.classes radius_A");
+    }
+  }
+  return out;
+}
+
+TargetSpec target_spec(const TrainConfig& c, const std::vector<ClassConfig>& classes) {
+  TargetSpec s;
+  for (const auto& k : classes) s.classes.push_back({k.name, k.radius_A, c.targets.sigma_fraction * k.radius_A, k.scored});
+  s.stride = 1;
+  s.sphere_fraction = c.targets.sphere_fraction;
+  s.ignore_fraction = c.targets.ignore_fraction;
+  s.ignore_unscored = false;
+  validate_target_spec(s);
+  return s;
+}
+
+void normalize(Volume<float>& v, const DataConfig& d) {
+  double mean = d.mean, sd = d.std;
+  if (d.normalize == "zscore") {
+    double s = 0, s2 = 0;
+    const int64_t n = int64_t(v.size());
+    for (int64_t i = 0; i < n; ++i) s += v.data()[i], s2 += double(v.data()[i]) * v.data()[i];
+    mean = n ? s / n : 0;
+    sd = n ? std::sqrt(std::max(0.0, s2 / n - mean * mean)) : 1;
+    if (!(sd > 0)) sd = 1;  // a constant volume stays finite
+  }
+  const float m = float(mean), inv = float(1 / sd);
+  for (size_t i = 0; i < v.size(); ++i) v.data()[i] = (v.data()[i] - m) * inv;
+}
+
+TrainingRun load_run(const fs::path& project, const std::string& run, const TrainConfig& c,
+                     const std::vector<ClassConfig>& classes) {
+  const auto proj = CopickProject::open(project);
+  const auto entry = proj.find_tomogram(run, c.data.tomo_type);
+  const auto info = probe_tomogram(entry.path);
+  // The finest level at or below the model's spacing, so resampling only ever smooths.
+  size_t level = 0;
+  for (size_t i = 1; i < info.levels.size(); ++i)
+    if (info.levels[i].spacing.x <= c.data.spacing_A * 1.001) level = i;
+  TomoReadOptions ro;
+  ro.level = level;
+  auto vol = read_tomogram(entry.path, ro).to_float32();
+  for (size_t i = 0; i < vol.size(); ++i)
+    if (!std::isfinite(vol.data()[i])) throw Error(entry.path, "contains NaN or infinite voxels");
+  TrainingRun r;
+  r.project = project.string();
+  r.name = run;
+  const Vec3 target{c.data.spacing_A, c.data.spacing_A, c.data.spacing_A};
+  r.image = vol.spacing() == target ? std::move(vol) : resample(vol, target);
+  normalize(r.image, c.data);
+  for (const auto& k : classes) {
+    for (auto& set : proj.read_picks(run, k.name, c.data.user_id, c.data.session_id))
+      if (!set.points.empty()) r.picks.push_back(std::move(set));
+  }
+  return r;
+}
+
+std::vector<TrainingRun> load_runs(const std::vector<fs::path>& projects, const std::vector<std::string>& only,
+                                   const std::vector<std::string>& exclude, const TrainConfig& c,
+                                   const std::vector<ClassConfig>& classes) {
+  std::vector<TrainingRun> out;
+  for (const auto& p : projects) {
+    const auto proj = CopickProject::open(p);
+    for (const auto& run : proj.runs()) {
+      if (!only.empty() && std::find(only.begin(), only.end(), run) == only.end()) continue;
+      if (std::find(exclude.begin(), exclude.end(), run) != exclude.end()) continue;
+      out.push_back(load_run(p, run, c, classes));
+      int64_t n = 0;
+      for (const auto& s : out.back().picks) n += int64_t(s.points.size());
+      log::info("loaded " + p.string() + " run " + run + ": " + out.back().image.shape().str() + " voxels, " +
+                std::to_string(n) + " picks");
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Where output voxel (z, y, x) of a transformed crop reads from: quarter turns in the x-y plane,
+// then flips. Image and targets use the same map, so they stay aligned.
+template <class T>
+void transform_one(T* data, const Shape3& s, int k, bool fz, bool fy, bool fx, std::vector<T>& tmp) {
+  tmp.assign(data, data + s.count());
+  const int64_t n = s.x;  // y == x when k is odd
+  for (int64_t z = 0; z < s.z; ++z) {
+    const int64_t sz = fz ? s.z - 1 - z : z;
+    for (int64_t y = 0; y < s.y; ++y) {
+      for (int64_t x = 0; x < s.x; ++x) {
+        const int64_t fy_ = fy ? s.y - 1 - y : y, fx_ = fx ? s.x - 1 - x : x;
+        int64_t sy = fy_, sx = fx_;
+        switch (k & 3) {
+          case 1: sy = fx_, sx = n - 1 - fy_; break;
+          case 2: sy = s.y - 1 - fy_, sx = s.x - 1 - fx_; break;
+          case 3: sy = n - 1 - fx_, sx = fy_; break;
+          default: break;
+        }
+        data[(z * s.y + y) * s.x + x] = tmp[(sz * s.y + sy) * s.x + sx];
+      }
+    }
+  }
+}
+
+template <class T>
+void transform_all(T* data, int channels, const Shape3& s, int k, bool fz, bool fy, bool fx) {
+  if ((k & 1) && s.y != s.x) throw Error("transform_crop: quarter turns need a square crop in y and x, got " + s.str());
+  if ((k & 3) == 0 && !fz && !fy && !fx) return;
+  std::vector<T> tmp;
+  for (int c = 0; c < channels; ++c) transform_one(data + c * s.count(), s, k, fz, fy, fx, tmp);
+}
+
+// λ ~ U(0.5, 1): the crop keeps the upper hand, so its particles stay the strongest peaks.
+double mixup_lambda(Rng& rng) { return 0.5 + 0.5 * rng.uniform(); }
+
+}  // namespace
+
+void transform_crop(float* data, int channels, const Shape3& s, int k, bool fz, bool fy, bool fx) {
+  transform_all(data, channels, s, k, fz, fy, fx);
+}
+void transform_crop(uint8_t* data, int channels, const Shape3& s, int k, bool fz, bool fy, bool fx) {
+  transform_all(data, channels, s, k, fz, fy, fx);
+}
+
+CropSampler::CropSampler(const std::vector<TrainingRun>& runs, const TrainConfig& c,
+                         const std::vector<ClassConfig>& classes)
+    : runs_(runs), cfg_(c), spec_(target_spec(c, classes)) {
+  if (runs_.empty()) throw Error("training data", "no runs to train on");
+}
+
+void CropSampler::make_crop(uint64_t seed, float* image, float* target, uint8_t* labels) const {
+  Rng rng(seed);
+  const auto& crop = cfg_.data.crop;
+  const auto& run = runs_[size_t(rng.uniform_int(0, int64_t(runs_.size()) - 1))];
+  const auto shape = run.image.shape();
+  const Vec3 sp = run.image.spacing();
+  auto random_begin = [&](int64_t n, int64_t c) { return n > c ? rng.uniform_int(0, n - c) : -(c - n) / 2; };
+  Index3 begin{random_begin(shape.z, crop.z), random_begin(shape.y, crop.y), random_begin(shape.x, crop.x)};
+  std::vector<const PickSet*> with_picks;
+  for (const auto& s : run.picks)
+    if (!s.points.empty()) with_picks.push_back(&s);
+  if (!with_picks.empty() && rng.uniform() < cfg_.data.particle_fraction) {
+    // A class first, then one of its particles, so rare classes are seen as often as common ones;
+    // the particle lands anywhere in the crop's central 3/4.
+    const auto& set = *with_picks[size_t(rng.uniform_int(0, int64_t(with_picks.size()) - 1))];
+    const auto& p = set.points[size_t(rng.uniform_int(0, int64_t(set.points.size()) - 1))];
+    auto place = [&](double pos_A, double spacing, int64_t n, int64_t c) {
+      const int64_t v = int64_t(std::lround(pos_A / spacing));
+      const int64_t m = c / 8;
+      int64_t b = v - rng.uniform_int(m, c - 1 - m);
+      return n > c ? std::clamp<int64_t>(b, 0, n - c) : -(c - n) / 2;
+    };
+    begin = {place(p.z, sp.z, shape.z, crop.z), place(p.y, sp.y, shape.y, crop.y), place(p.x, sp.x, shape.x, crop.x)};
+  }
+  const Box box{begin, crop};
+  const auto img = run.image.crop(box, 0.0f);  // 0 = the normalised mean outside the tomogram
+  std::copy_n(img.data(), crop.count(), image);
+  const int nc = int(spec_.classes.size());
+  if (target) {
+    const auto maps = cfg_.targets.kind == "sphere" ? sphere_masks(box, sp, run.picks, spec_)
+                                                    : gaussian_heatmaps(box, sp, run.picks, spec_);
+    for (int c = 0; c < nc; ++c) std::copy_n(maps[size_t(c)].data(), crop.count(), target + c * crop.count());
+  }
+  if (labels) {
+    const auto lab = label_volume(box, sp, run.picks, spec_);
+    std::copy_n(lab.data(), crop.count(), labels);
+  }
+
+  const auto& a = cfg_.augment;
+  const int k = a.rot90 ? int(rng.uniform_int(0, 3)) : 0;
+  const bool fz = a.flips && rng.uniform() < 0.5, fy = a.flips && rng.uniform() < 0.5, fx = a.flips && rng.uniform() < 0.5;
+  transform_crop(image, 1, crop, k, fz, fy, fx);
+  if (target) transform_crop(target, nc, crop, k, fz, fy, fx);
+  if (labels) transform_crop(labels, 1, crop, k, fz, fy, fx);
+  const float scale = float(1 + rng.uniform(-a.intensity_scale, a.intensity_scale));
+  const float shift = float(rng.uniform(-a.intensity_shift, a.intensity_shift));
+  const float noise = float(a.noise);
+  for (int64_t i = 0; i < crop.count(); ++i) {
+    float v = image[i] * scale + shift;
+    if (noise > 0) v += noise * float(rng.normal());
+    image[i] = v;
+  }
+}
+
+Batch CropSampler::make_batch(int64_t step) const {
+  Batch b;
+  b.step = step;
+  b.batch = cfg_.train.batch;
+  b.classes = int(spec_.classes.size());
+  b.crop = cfg_.data.crop;
+  const int64_t n = b.crop.count();
+  const bool seg = cfg_.model.head == "segmentation";
+  b.images.resize(size_t(b.batch * n));
+  if (seg) b.labels.resize(size_t(b.batch * n));
+  else b.targets.resize(size_t(b.batch * b.classes * n));
+  for (int i = 0; i < b.batch; ++i) {
+    const uint64_t seed = sim::derive_seed(cfg_.train.seed, uint64_t(step), uint64_t(i));
+    float* img = b.images.data() + i * n;
+    float* tgt = seg ? nullptr : b.targets.data() + i * b.classes * n;
+    uint8_t* lab = seg ? b.labels.data() + i * n : nullptr;
+    make_crop(seed, img, tgt, lab);
+    Rng rng(sim::derive_seed(seed, 1));
+    // Mixup blends images and soft targets; labels are hard, so segmentation keeps them unmixed.
+    if (!seg && cfg_.augment.mixup > 0 && rng.uniform() < cfg_.augment.mixup) {
+      std::vector<float> img2(static_cast<size_t>(n)), tgt2(static_cast<size_t>(b.classes * n));
+      make_crop(sim::derive_seed(seed, 2), img2.data(), tgt2.data(), nullptr);
+      const float lam = float(mixup_lambda(rng));
+      for (int64_t j = 0; j < n; ++j) img[j] = lam * img[j] + (1 - lam) * img2[size_t(j)];
+      for (int64_t j = 0; j < b.classes * n; ++j) tgt[j] = lam * tgt[j] + (1 - lam) * tgt2[size_t(j)];
+    }
+  }
+  return b;
+}
+
+BatchQueue::BatchQueue(const CropSampler& sampler, int64_t first, int64_t last, int workers, int prefetch)
+    : sampler_(sampler), next_to_make_(first), next_to_give_(first), last_(last), prefetch_(std::max(1, prefetch)) {
+  for (int i = 0; i < std::max(1, workers); ++i) threads_.emplace_back([this] { work(); });
+}
+
+BatchQueue::~BatchQueue() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void BatchQueue::work() {
+  for (;;) {
+    int64_t step;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || next_to_make_ >= last_ || next_to_make_ < next_to_give_ + prefetch_; });
+      if (stop_ || next_to_make_ >= last_) return;
+      step = next_to_make_++;
+    }
+    try {
+      Batch b = sampler_.make_batch(step);
+      std::lock_guard<std::mutex> lock(mu_);
+      ready_.emplace(step, std::move(b));
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!error_) error_ = std::current_exception();
+    }
+    cv_.notify_all();
+  }
+}
+
+Batch BatchQueue::next() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (next_to_give_ >= last_) throw Error("BatchQueue::next: no batches left");
+  cv_.wait(lock, [&] { return error_ || ready_.count(next_to_give_); });
+  if (error_) std::rethrow_exception(error_);
+  auto it = ready_.find(next_to_give_);
+  Batch b = std::move(it->second);
+  ready_.erase(it);
+  ++next_to_give_;
+  lock.unlock();
+  cv_.notify_all();
+  return b;
+}
+
+}  // namespace tomopick::train

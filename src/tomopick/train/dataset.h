@@ -1,0 +1,106 @@
+#pragma once
+// Training data: tomograms of copick projects resampled to the model's spacing and normalised, their
+// picks, and random crops (biased to particles, augmented) with their targets, prepared ahead of the
+// network by worker threads. No LibTorch: batches are plain float/uint8 arrays.
+//
+// Determinism: crop `i` of step `s` draws everything from derive_seed(seed, s, i), so a resumed run
+// sees exactly the crops an uninterrupted one would, whatever the number of workers.
+#include <condition_variable>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tomopick/core/volume.h"
+#include "tomopick/io/picks.h"
+#include "tomopick/targets/targets.h"
+#include "tomopick/train/train_config.h"
+
+namespace tomopick::train {
+
+namespace fs = std::filesystem;
+
+struct TrainingRun {
+  std::string project;       // where it came from
+  std::string name;          // run name
+  Volume<float> image;       // normalised, at the model's spacing
+  std::vector<PickSet> picks;  // Å
+};
+
+// The classes a run learns: the config's, with radii filled from the project (or CZII defaults);
+// if the config lists none, every particle object of the first project's copick config.
+std::vector<ClassConfig> resolve_classes(const TrainConfig& c, const fs::path& project);
+
+// The target spec for those classes (σ and sphere fractions from the config).
+TargetSpec target_spec(const TrainConfig& c, const std::vector<ClassConfig>& classes);
+
+// z-score (mean 0, std 1 over the volume) or the config's fixed constants, in place.
+void normalize(Volume<float>& v, const DataConfig& d);
+
+// Reads one run's tomogram (data.tomo_type, the finest spacing), resamples it to data.spacing_A,
+// normalises it, and reads its picks (data.user_id / session_id filter) for the given classes.
+TrainingRun load_run(const fs::path& project, const std::string& run, const TrainConfig& c,
+                     const std::vector<ClassConfig>& classes);
+
+// Runs of several projects: `runs` empty means all runs; the split helpers pick names.
+std::vector<TrainingRun> load_runs(const std::vector<fs::path>& projects, const std::vector<std::string>& only,
+                                   const std::vector<std::string>& exclude, const TrainConfig& c,
+                                   const std::vector<ClassConfig>& classes);
+
+// One batch, z,y,x contiguous: images [batch, 1, crop], targets [batch, classes, crop] (heatmap
+// heads) or labels [batch, crop] (segmentation heads).
+struct Batch {
+  int64_t step = 0;
+  int batch = 0, classes = 0;
+  Shape3 crop;
+  std::vector<float> images;
+  std::vector<float> targets;
+  std::vector<uint8_t> labels;
+};
+
+// Crops, targets and augmentation.
+class CropSampler {
+public:
+  CropSampler(const std::vector<TrainingRun>& runs, const TrainConfig& c, const std::vector<ClassConfig>& classes);
+  Batch make_batch(int64_t step) const;
+
+private:
+  void make_crop(uint64_t seed, float* image, float* target, uint8_t* labels) const;
+  const std::vector<TrainingRun>& runs_;
+  TrainConfig cfg_;
+  TargetSpec spec_;
+};
+
+// Batches for steps [first, last) prepared by worker threads, handed out in step order. The first
+// exception a worker throws is rethrown by next().
+class BatchQueue {
+public:
+  BatchQueue(const CropSampler& sampler, int64_t first, int64_t last, int workers, int prefetch);
+  ~BatchQueue();
+  BatchQueue(const BatchQueue&) = delete;
+  BatchQueue& operator=(const BatchQueue&) = delete;
+  Batch next();
+
+private:
+  void work();
+  const CropSampler& sampler_;
+  int64_t next_to_make_, next_to_give_, last_;
+  int prefetch_;
+  std::map<int64_t, Batch> ready_;
+  std::exception_ptr error_;
+  bool stop_ = false;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::thread> threads_;
+};
+
+// Applies a random geometric transform to a crop of shape s (z,y,x), in place on `channels`
+// consecutive volumes: k quarter turns in the x-y plane (needs y == x when k is odd), then flips.
+void transform_crop(float* data, int channels, const Shape3& s, int quarter_turns, bool flip_z, bool flip_y, bool flip_x);
+void transform_crop(uint8_t* data, int channels, const Shape3& s, int quarter_turns, bool flip_z, bool flip_y,
+                    bool flip_x);
+
+}  // namespace tomopick::train

@@ -1,0 +1,103 @@
+#include "tomopick/train/losses.h"
+
+#include <torch/torch.h>
+
+#include "tomopick/core/error.h"
+
+namespace tomopick::train {
+
+namespace {
+
+// [C] weights shaped to broadcast over [N, C, ...].
+at::Tensor weights_for(const at::Tensor& like, const std::vector<double>& w) {
+  const int64_t c = like.size(1);
+  std::vector<float> v(size_t(c), 1.0f);
+  if (!w.empty()) {
+    if (int64_t(w.size()) != c)
+      throw Error("loss: " + std::to_string(w.size()) + " class weights for " + std::to_string(c) + " classes");
+    for (int64_t i = 0; i < c; ++i) v[size_t(i)] = float(w[size_t(i)]);
+  }
+  std::vector<int64_t> shape(size_t(like.dim()), 1);
+  shape[1] = c;
+  return torch::tensor(v, like.options().dtype(torch::kFloat)).view(shape);
+}
+
+void same_shape(const at::Tensor& a, const at::Tensor& b, const char* what) {
+  if (a.sizes() != b.sizes()) throw Error(std::string("loss ") + what + ": logits and targets differ in shape");
+}
+
+}  // namespace
+
+at::Tensor weighted_mse(const at::Tensor& logits, const at::Tensor& target, const std::vector<double>& cw, double offset) {
+  same_shape(logits, target, "weighted_mse");
+  const auto p = torch::sigmoid(logits.to(torch::kFloat));
+  const auto w = (target + offset) * weights_for(logits, cw);
+  return (w * (p - target).pow(2)).mean();
+}
+
+at::Tensor balanced_mse(const at::Tensor& logits, const at::Tensor& target, const std::vector<double>& cw) {
+  same_shape(logits, target, "balanced_mse");
+  const auto p = torch::sigmoid(logits.to(torch::kFloat));
+  const auto err = (p - target).pow(2);
+  const auto fg = (target > 0.1).to(torch::kFloat);
+  const auto bg = 1 - fg;
+  std::vector<int64_t> dims;
+  for (int64_t d = 0; d < logits.dim(); ++d)
+    if (d != 1) dims.push_back(d);
+  // A crop without any particle of a class has only its background term.
+  const auto fg_n = fg.sum(dims), bg_n = bg.sum(dims);
+  const auto fg_term = (err * fg).sum(dims) / fg_n.clamp_min(1);
+  const auto bg_term = (err * bg).sum(dims) / bg_n.clamp_min(1);
+  const auto has_fg = (fg_n > 0).to(torch::kFloat);
+  const auto per_class = (fg_term * has_fg + bg_term) / (1 + has_fg);
+  return (per_class * weights_for(logits, cw).flatten()).mean();
+}
+
+at::Tensor bce(const at::Tensor& logits, const at::Tensor& target, const std::vector<double>& cw) {
+  same_shape(logits, target, "bce");
+  const auto l = torch::binary_cross_entropy_with_logits(logits.to(torch::kFloat), target, {}, {}, at::Reduction::None);
+  return (l * weights_for(logits, cw)).mean();
+}
+
+at::Tensor ce_tversky(const at::Tensor& logits, const at::Tensor& labels, const std::vector<double>& cw, double alpha,
+                      double beta, double tversky_weight) {
+  const int64_t c1 = logits.size(1);
+  if (labels.dim() != logits.dim() - 1 || labels.size(0) != logits.size(0))
+    throw Error("loss ce_tversky: labels must be [N, ...] for logits [N, C+1, ...]");
+  std::vector<double> w{1.0};
+  if (!cw.empty()) {
+    if (int64_t(cw.size()) != c1 - 1) throw Error("loss ce_tversky: class weights do not match the classes");
+    w.insert(w.end(), cw.begin(), cw.end());
+  } else {
+    w.resize(size_t(c1), 1.0);
+  }
+  std::vector<float> wf(w.begin(), w.end());
+  const auto lf = logits.to(torch::kFloat);
+  const auto target = labels.to(torch::kLong);
+  const auto ce = torch::nn::functional::cross_entropy(
+      lf, target,
+      torch::nn::functional::CrossEntropyFuncOptions().weight(torch::tensor(wf, lf.options())).ignore_index(255));
+  // Tversky on the voxels that count; ignored voxels contribute nothing.
+  const auto valid = (target != 255).unsqueeze(1).to(torch::kFloat);
+  const auto prob = torch::softmax(lf, 1) * valid;
+  const auto onehot =
+      torch::one_hot(target.masked_fill(target == 255, 0), c1).movedim(-1, 1).to(torch::kFloat) * valid;
+  std::vector<int64_t> dims;
+  for (int64_t d = 0; d < lf.dim(); ++d)
+    if (d != 1) dims.push_back(d);
+  const auto tp = (prob * onehot).sum(dims);
+  const auto fp = (prob * (1 - onehot)).sum(dims);
+  const auto fn = ((1 - prob) * onehot).sum(dims);
+  const auto tversky = 1 - (tp + 1) / (tp + alpha * fp + beta * fn + 1);
+  return ce + tversky_weight * tversky.narrow(0, 1, c1 - 1).mean();
+}
+
+at::Tensor compute_loss(const LossSpec& s, const at::Tensor& logits, const at::Tensor& t) {
+  if (s.kind == "weighted_mse") return weighted_mse(logits, t, s.class_weights, s.offset);
+  if (s.kind == "balanced_mse") return balanced_mse(logits, t, s.class_weights);
+  if (s.kind == "bce") return bce(logits, t, s.class_weights);
+  if (s.kind == "ce_tversky") return ce_tversky(logits, t, s.class_weights, s.alpha, s.beta, s.tversky_weight);
+  throw Error("loss.kind: unknown loss '" + s.kind + "'");
+}
+
+}  // namespace tomopick::train

@@ -1,0 +1,46 @@
+#pragma once
+// `tomopick train`: the training loop with validation, logging and checkpoints that resume exactly.
+//
+// The output folder holds config.yaml (the complete config), run.json (data and split), train_log.csv
+// (step, time_s, lr, loss, and val_* columns when validating), last.pt (everything needed to resume:
+// weights, EMA, optimiser, step, best score), best.pt (the best validated EMA weights), model.pt (the
+// model to pick with: best.pt's weights, or the final EMA without validation) and thresholds.json
+// (per-class thresholds tuned on the validation runs).
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tomopick/train/train_config.h"
+
+namespace tomopick::train {
+
+namespace fs = std::filesystem;
+
+struct TrainRequest {
+  TrainConfig config;
+  std::vector<fs::path> data;             // copick projects
+  std::vector<std::string> val_runs;      // held out for validation (run names)
+  std::vector<std::string> train_runs;    // empty: every run not held out
+  fs::path out;
+  bool resume = false;                    // continue the run in `out` (its config and data)
+  bool overwrite = false;                 // start afresh even if `out` holds a run
+  std::string device = "auto";            // auto | cpu | cuda
+  int64_t stop_after = 0;                 // stop (checkpointed) after this many steps: for tests
+};
+
+struct TrainSummary {
+  int64_t steps = 0;           // steps done in total
+  int64_t steps_this_run = 0;
+  double seconds = 0;
+  double last_loss = 0;        // mean loss of the last logged interval
+  double best_score = -1;      // best validation score (-1: no validation)
+  int64_t best_step = 0;
+  int64_t parameters = 0;
+  fs::path model;              // model.pt (empty when stopped early)
+  std::vector<double> step_losses;  // the loss of every step run now (tests compare resumed runs)
+};
+
+TrainSummary train(const TrainRequest& r);
+
+}  // namespace tomopick::train

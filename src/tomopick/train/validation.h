@@ -1,0 +1,28 @@
+#pragma once
+// Validation during training: the same sliding-window prediction and peak picking as `tomopick pick`
+// over whole held-out runs, scored with the CZII metric at per-class thresholds tuned on them.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tomopick/eval/thresholds.h"
+#include "tomopick/nn/heatmap_net.h"
+#include "tomopick/nn/model_file.h"
+#include "tomopick/train/dataset.h"
+
+namespace tomopick::train {
+
+struct ValidationResult {
+  double score = 0;                         // CZII score at the tuned thresholds
+  std::map<std::string, double> f_beta;     // per scored class, at its threshold
+  std::map<std::string, double> thresholds; // per class (+inf: keep none)
+  int64_t picks = 0;                        // candidate peaks considered
+  Thresholds tuned;                         // what tune_czii made of them
+  double seconds = 0;
+};
+
+// Peaks scoring below `min_score` are not candidates. The network stays on its device, in eval mode.
+ValidationResult validate_model(nn::HeatmapNet& net, const nn::ModelInfo& info, const std::vector<TrainingRun>& runs,
+                                float min_score = 0.05f);
+
+}  // namespace tomopick::train

@@ -1,0 +1,189 @@
+// The picking pipeline (infer/picker.h): a tiny trained model finds the particles of an unseen run;
+// the answer does not depend on the window size, on streaming from a file in slabs, or on the input's
+// voxel spacing; garbage input is an error.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "test_support.h"
+#include "tiny_project.h"
+#include "tomopick/core/resample.h"
+#include "tomopick/infer/picker.h"
+#include "tomopick/train/trainer.h"
+
+using namespace tomopick;
+using test::TempDir;
+
+namespace {
+
+// One model for the whole suite: 600 steps on a tiny project (about 20 s).
+class Picking : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    dir_ = std::make_unique<TempDir>();
+    test::make_project(dir_->path() / "train", 2, 21);
+    test::make_project(dir_->path() / "test", 1, 77);
+    train::TrainRequest r;
+    r.config = train::parse_train_config(R"(
+model: {channels: [8, 16, 32], strides: [2, 2], num_res_units: 1, norm: batch}
+data: {spacing_A: 10, crop: [16, 32, 32], workers: 2}
+optim: {lr: 0.01, warmup_steps: 10, ema: 0.9}
+train: {steps: 600, batch: 4, val_every: 0}
+validation: {window: [16, 32, 32], overlap: 0.5}
+)",
+                                         "picking test");
+    r.data = {dir_->path() / "train"};
+    r.out = dir_->path() / "model";
+    train::train(r);
+  }
+  static void TearDownTestSuite() { dir_.reset(); }
+  static fs::path model() { return dir_->path() / "model" / "model.pt"; }
+  static fs::path test_tomogram() {
+    return dir_->path() / "test" / "ExperimentRuns" / "run0" / "VoxelSpacing10.000" / "denoised.zarr";
+  }
+  static std::vector<PickSet> truth() { return CopickProject::open(dir_->path() / "test").read_picks("run0"); }
+  static infer::PickerOptions options() {
+    infer::PickerOptions o;
+    o.models = {model()};
+    o.default_threshold = 0.2;
+    return o;
+  }
+  static inline std::unique_ptr<TempDir> dir_;
+};
+
+const PickSet& set_of(const std::vector<PickSet>& sets, const std::string& object) {
+  for (const auto& s : sets)
+    if (s.object == object) return s;
+  throw std::runtime_error("no set " + object);
+}
+
+double dist(const Pick& a, const Pick& b) {
+  return std::sqrt((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y) + (a.z - b.z) * (a.z - b.z));
+}
+
+// The particles come out the same: every truth particle that `a` finds (a pick of its class with
+// score >= 0.3 within half its radius, the CZII hit criterion) `b` finds too (score >= 0.2), within half a radius of
+// where `a` put it. (A weakly trained network's borderline peaks elsewhere may come and go.)
+void expect_same_picks(const std::vector<PickSet>& a, const std::vector<PickSet>& b, const std::vector<PickSet>& truth) {
+  int64_t found = 0;
+  for (const auto& t : truth) {
+    const double r = t.object == "small" ? 40 : 70;
+    auto nearest = [&](const std::vector<PickSet>& sets, const Pick& p, double min_score) -> const Pick* {
+      const Pick* best = nullptr;
+      for (const auto& q : set_of(sets, t.object).points)
+        if (q.score >= min_score && dist(p, q) <= 0.5 * r && (!best || dist(p, q) < dist(p, *best))) best = &q;
+      return best;
+    };
+    for (const auto& p : t.points) {
+      const Pick* pa = nearest(a, p, 0.3);
+      if (!pa) continue;
+      ++found;
+      const Pick* pb = nearest(b, p, 0.2);  // a peak near the threshold may fall just under it
+      ASSERT_NE(pb, nullptr) << t.object << " at " << p.x << "," << p.y << "," << p.z;
+      EXPECT_LE(dist(*pa, *pb), 0.5 * r) << t.object;
+    }
+  }
+  EXPECT_GE(found, 3);
+}
+
+}  // namespace
+
+TEST_F(Picking, FindsTheParticlesOfAnUnseenRun) {
+  infer::Picker picker(options());
+  const auto picks = picker.pick(test_tomogram(), "run0");
+  ASSERT_EQ(picks.size(), 2u);
+  for (const auto& t : truth()) {
+    const auto& found = set_of(picks, t.object);
+    // each particle is found within half its radius (the CZII hit criterion), with few extra picks
+    const double radius = t.object == "small" ? 40 : 70;
+    for (const auto& p : t.points) {
+      double best = 1e9;
+      for (const auto& q : found.points) best = std::min(best, dist(p, q));
+      const Pick* bq = nullptr;
+      for (const auto& q : found.points) if (dist(p, q) == best) bq = &q;
+      EXPECT_LE(best, 0.5 * radius) << t.object << " at " << p.x << "," << p.y << "," << p.z << " found "
+                                    << (bq ? bq->x : 0) << "," << (bq ? bq->y : 0) << "," << (bq ? bq->z : 0);
+    }
+    // few confident false picks
+    int64_t confident = 0;
+    for (const auto& q : found.points) {
+      EXPECT_GE(q.score, 0.2);
+      confident += q.score >= 0.4;
+    }
+    EXPECT_LE(confident, int64_t(t.points.size()) + 1) << t.object;
+    EXPECT_EQ(found.run, "run0");
+  }
+}
+
+TEST_F(Picking, WindowSizeStreamingAndSpacingDoNotChangeThePicks) {
+  const auto vol = read_tomogram(test_tomogram()).to_float32();
+  auto o = options();
+  const auto reference = infer::Picker(o).pick(vol, "run0");
+  // one window over the whole volume vs many small, overlapping ones
+  o.window = Shape3{32, 48, 48};
+  expect_same_picks(reference, infer::Picker(o).pick(vol, "run0"), truth());
+  // streamed from the file in thin slabs: the same numbers exactly
+  o = options();
+  o.max_memory_bytes = 6 << 20;
+  const auto streamed = infer::Picker(o).pick(test_tomogram(), "run0");
+  ASSERT_EQ(streamed.size(), reference.size());
+  for (size_t k = 0; k < streamed.size(); ++k) EXPECT_EQ(streamed[k].points, reference[k].points);
+  // the same tomogram at 5 Å: resampled to the model's 10 Å, picks at the same Å
+  const auto fine = resample(vol, {5, 5, 5});
+  expect_same_picks(reference, infer::Picker(options()).pick(fine, "run0"), truth());
+}
+
+TEST_F(Picking, GarbageInputIsAClearError) {
+  infer::Picker picker(options());
+  auto vol = read_tomogram(test_tomogram()).to_float32();
+  vol(3, 4, 5) = std::nanf("");
+  test::expect_error([&] { picker.pick(vol, "nan-run"); }, "nan-run", "NaN or infinite voxels (first at z,y,x = (3, 4, 5))");
+  test::expect_error([&] { picker.pick(Volume<float>({0, 4, 4}, {10, 10, 10}), "empty"); }, "empty", "is empty");
+  test::expect_error([&] { picker.pick(Volume<float>({8, 8, 8}, {0, 0, 0}), "nospacing"); }, "nospacing",
+                     "voxel spacing must be positive");
+  auto o = options();
+  o.max_memory_bytes = 1 << 16;
+  test::expect_error([&] { infer::Picker(o).pick(test_tomogram(), "run0"); }, "--max-memory", "");
+  o = options();
+  o.thresholds["huge"] = 0.5;
+  test::expect_error([&] { infer::Picker p(o); }, "--threshold", "no class 'huge'");
+  o = options();
+  o.models = {dir_->path() / "missing.pt"};
+  test::expect_error([&] { infer::Picker p(o); }, "missing.pt", "no such file");
+  test::expect_error([] { infer::parse_bytes("4X", "--max-memory"); }, "--max-memory", "unknown unit");
+  EXPECT_EQ(infer::parse_bytes("1.5G", "m"), int64_t(1.5 * (1 << 30)));
+}
+
+TEST_F(Picking, CommandLineWritesEveryFormat) {
+  TempDir out;
+  const auto bin = test::tomopick_binary();
+  const auto csv = out / "p.csv", star = out / "p.star";
+  for (const auto& dest : {csv, star}) {
+    const auto r = test::run_command(bin + " -q pick " + test::shell_quote(test_tomogram().string()) + " -m " +
+                                     test::shell_quote(model().string()) + " --default-threshold 0.2 --out " +
+                                     test::shell_quote(dest.string()));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("picked 1 run(s)"), std::string::npos) << r.output;
+  }
+  const auto a = read_picks(csv), b = read_picks(star, [&] {
+    PickReadOptions ro;
+    ro.star.tomograms["*"] = {48, 48, 32, 10.0};
+    return ro;
+  }());
+  EXPECT_EQ(count_picks(a), count_picks(b));
+  EXPECT_GT(count_picks(a), 0u);
+  // a project is picked in place, and a second call keeps the finished run
+  const auto proj = dir_->path() / "test";
+  const auto cmd = bin + " pick " + test::shell_quote(proj.string()) + " -m " + test::shell_quote(model().string()) +
+                   " --default-threshold 0.2 --user-id cli";
+  auto r = test::run_command(cmd);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(count_picks(CopickProject::open(proj).read_picks("run0", "", "cli")), count_picks(a));
+  r = test::run_command(cmd);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("already picked were kept"), std::string::npos) << r.output;
+  r = test::run_command(bin + " pick " + test::shell_quote(test_tomogram().string()) + " -m " +
+                        test::shell_quote(model().string()) + " --out " + test::shell_quote((out / "p.txt").string()));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("unknown output"), std::string::npos) << r.output;
+}
