@@ -4,6 +4,7 @@
 #include <set>
 
 #include "test_support.h"
+#include "toy_training.h"
 #include "tomopick/nn/unet25d.h"
 
 using namespace tomopick;
@@ -138,19 +139,7 @@ TEST(UNet25dTraining, LearnsAToyTarget) {
     o.channels = {8, 8};
     o.out_channels = 1;
     nn::UNet25d net(o);
-    const auto x = torch::randn({1, 1, 8, 16, 16});
-    const auto target = (x > 0.5).to(torch::kFloat);
-    torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-2));
-    float first = 0, last = 0;
-    for (int i = 0; i < 60; ++i) {
-      opt.zero_grad();
-      const auto loss = torch::binary_cross_entropy_with_logits(net->forward(x), target);
-      loss.backward();
-      opt.step();
-      if (i == 0) first = loss.item<float>();
-      last = loss.item<float>();
-    }
-    EXPECT_LT(last, 0.5f * first) << block;
+    EXPECT_LT(test::toy_training_ratio(net, torch::randn({1, 1, 8, 16, 16}), 60), 0.5f) << block;
   }
 }
 

@@ -2,6 +2,7 @@
 #include <torch/torch.h>
 
 #include "test_support.h"
+#include "toy_training.h"
 #include "tomopick/nn/unet3d.h"
 
 using namespace tomopick;
@@ -47,19 +48,7 @@ TEST(UNet3d, LearnsAToyTargetAndTrainsBothWays) {
   o.strides = {2, 2};
   o.out_channels = 1;
   nn::UNet3d net(o);
-  const auto x = torch::randn({1, 1, 8, 8, 8});
-  const auto target = (x > 0.5).to(torch::kFloat);
-  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-2));
-  float first = 0, last = 0;
-  for (int i = 0; i < 30; ++i) {
-    opt.zero_grad();
-    const auto loss = torch::binary_cross_entropy_with_logits(net->forward(x), target);
-    loss.backward();
-    opt.step();
-    if (i == 0) first = loss.item<float>();
-    last = loss.item<float>();
-  }
-  EXPECT_LT(last, 0.5f * first);
+  EXPECT_LT(test::toy_training_ratio(net, torch::randn({1, 1, 8, 8, 8}), 30), 0.5f);
 }
 
 TEST(UNet3d, BadOptionsAndInputsAreClearErrors) {

@@ -30,7 +30,9 @@ struct DemoOptions {
   uint64_t seed = 0;
   fs::path model;                 // empty: infer::default_model_path()
   Shape3 shape{92, 315, 315};     // voxels (z, y, x) at `spacing_A`; particle counts scale with the volume
-  double spacing_A = 10;
+  // The CZII runs' spacing, like the default model's training data: the picker then resamples level 0
+  // to the model's 20 Å exactly as training did.
+  double spacing_A = 10.012444;
   bool keep = false;              // keep the simulated tomograms (otherwise only their picks stay)
   std::string command_line;       // shown in the report
 };

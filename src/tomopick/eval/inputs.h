@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tomopick/core/error.h"
 #include "tomopick/eval/byu_score.h"
 #include "tomopick/eval/czii_score.h"
 #include "tomopick/io/copick_project.h"
@@ -56,6 +57,18 @@ struct EvalSetup {
   CziiOptions czii;
   ByuOptions byu;
 };
+
+// Runs f; a scoring error that names no file concerns the picks (or says "truth" itself), so it is
+// reported against the picks' path.
+template <class F>
+auto about_picks(const fs::path& picks, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    if (!e.file().empty()) throw;
+    throw Error(picks, e.what());
+  }
+}
 
 // Reads truth, then picks (a BYU submission without spacings takes the truth's), and builds the
 // options. Errors name the file or the option at fault.

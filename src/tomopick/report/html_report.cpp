@@ -115,17 +115,6 @@ std::string list_some(const std::vector<std::string>& v, size_t n = 8) {
   return s;
 }
 
-// Runs f; a scoring error that names no file concerns the picks.
-template <class F>
-auto about_picks(const fs::path& picks, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const Error& e) {
-    if (!e.file().empty()) throw;
-    throw Error(picks, e.what());
-  }
-}
-
 // Light class colours (copick's are often pastel) darkened until lines show on white.
 Rgb readable_on_white(Rgb c) {
   auto luminance = [](Rgb x) { return (0.2126 * x.r + 0.7152 * x.g + 0.0722 * x.b) / 255; };
