@@ -33,7 +33,6 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 import yaml
 import zarr
 
@@ -96,40 +95,36 @@ def project_runs(project):
                   if os.path.isdir(p))
 
 
-def gaussian_kernel(f):
-    """tomopick's anti-aliasing Gaussian for downsampling by f (core/resample.cpp), or None."""
-    if f <= 1:
-        return None
-    sigma = 0.5 * math.sqrt(f * f - 1)
-    r = math.ceil(4 * sigma)
-    k = torch.exp(-0.5 * (torch.arange(-r, r + 1, dtype=torch.float64) / sigma) ** 2)
-    return (k / k.sum()).float()
+def axis_operator(n, old_A, new_A):
+    """tomopick's resampling along one axis (core/resample.cpp) as an [m, n] matrix: output j samples
+    input j * new/old (voxel 0 stays put) by linear interpolation, after a Gaussian of
+    σ = 0.5 sqrt(f² - 1) input voxels when downsampling by f = new/old; edges repeat."""
+    f = new_A / old_A
+    last = (n - 1) * old_A / new_A
+    m = int(math.floor(last + 1e-9 * max(1.0, last))) + 1
+    sigma = 0.5 * math.sqrt(f * f - 1) if f > 1 else 0.0
+    r = math.ceil(4 * sigma) if sigma > 0 else 0
+    taps = torch.arange(-r, r + 1, dtype=torch.float64)
+    g = torch.exp(-0.5 * (taps / sigma) ** 2) if r > 0 else torch.ones(1, dtype=torch.float64)
+    g /= g.sum()
+    p = (torch.arange(m, dtype=torch.float64) * f).clamp(0, n - 1)
+    i0 = p.floor().long()
+    t = p - i0
+    w = torch.zeros(m, n, dtype=torch.float64)
+    rows = torch.arange(m)
+    for shift, wt in ((0, 1 - t), (1, t)):
+        for j, k in enumerate(range(-r, r + 1)):
+            w.index_put_((rows, (i0 + shift + k).clamp(0, n - 1)), wt * g[j], accumulate=True)
+    return w.float()
 
 
 def resample(vol, old_A, new_A):
-    """Voxel 0 stays put; output j samples input j * new/old; Gaussian prefilter when downsampling,
-    edges repeated; trilinear (separable: blur and interpolate one axis at a time)."""
-    x = vol
-    for axis in range(3):
-        n = x.shape[axis]
-        f = new_A / old_A
-        m = int(math.floor((n - 1) * old_A / new_A + 1e-9 * max(1.0, (n - 1) * old_A / new_A))) + 1
-        k = gaussian_kernel(f)
-        if k is not None:  # blur along `axis`: move it last, conv1d over rows, edges replicated
-            xt = x.movedim(axis, -1)
-            shape = xt.shape
-            rows = xt.reshape(-1, 1, n)
-            r = (len(k) - 1) // 2
-            rows = F.conv1d(F.pad(rows, (r, r), mode="replicate"), k.view(1, 1, -1))
-            x = rows.view(shape).movedim(-1, axis)
-        p = (torch.arange(m, dtype=torch.float64) * f).clamp(0, n - 1)
-        i0 = p.floor().long().clamp(max=n - 1)
-        t = (p - i0).float()
-        i1 = (i0 + 1).clamp(max=n - 1)
-        view = [1, 1, 1]
-        view[axis] = m
-        x = x.index_select(axis, i0) * (1 - t).view(view) + x.index_select(axis, i1) * t.view(view)
-    return x.contiguous()
+    """[Z, Y, X] at old_A -> new_A Å: one matrix product per axis (z, then y, then x)."""
+    wz, wy, wx = (axis_operator(n, old_A, new_A) for n in vol.shape)
+    z, y, x = vol.shape
+    v = (wz @ vol.reshape(z, -1)).view(-1, y, x)
+    v = torch.matmul(wy, v)
+    return (v @ wx.T).contiguous()
 
 
 def zarr_level(path, spacing_A):

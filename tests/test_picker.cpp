@@ -187,3 +187,28 @@ TEST_F(Picking, CommandLineWritesEveryFormat) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("unknown output"), std::string::npos) << r.output;
 }
+
+TEST_F(Picking, EnsemblesAverageHeatmapsOrFusePicks) {
+  const auto single = infer::Picker(options()).pick(test_tomogram(), "run0");
+  auto o = options();
+  o.models = {model(), model()};
+  o.model_weights = {1, 3};
+  // the same network twice: averaged heatmaps are the network's own
+  const auto averaged = infer::Picker(o).pick(test_tomogram(), "run0");
+  for (size_t k = 0; k < single.size(); ++k) EXPECT_EQ(averaged[k].points, single[k].points);
+  // fused picks: every pick found by both members, at the same place, with the same score
+  o.fusion = "wbf";
+  const auto fused = infer::Picker(o).pick(test_tomogram(), "run0");
+  for (size_t k = 0; k < single.size(); ++k) {
+    ASSERT_EQ(fused[k].points.size(), single[k].points.size());
+    for (size_t i = 0; i < single[k].points.size(); ++i) {
+      double best = 1e9, score = 0;
+      for (const auto& q : fused[k].points)
+        if (dist(q, single[k].points[i]) < best) best = dist(q, single[k].points[i]), score = q.score;
+      EXPECT_LT(best, 1e-6);
+      EXPECT_NEAR(score, single[k].points[i].score, 1e-6);
+    }
+  }
+  o.fusion = "vote";
+  test::expect_error([&] { infer::Picker p(o); }, "--fusion", "must be heatmap or wbf");
+}

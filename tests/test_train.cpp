@@ -223,6 +223,16 @@ TEST(TrainLoop, TinyNetworkOverfitsATinyProject) {
   const auto log = read_file(dir / "out" / "train_log.csv");
   EXPECT_EQ(log.rfind("step,time_s,lr,loss,val_score\n", 0), 0u);
   EXPECT_NE(log.find("\n60,"), std::string::npos);
+  // bf16 autocast trains too (and really changes the arithmetic)
+  r.config.optim.amp = "bf16";
+  r.config.train.steps = 10;
+  r.out = dir / "bf16";
+  const auto b = tomopick::train::train(r);
+  ASSERT_EQ(b.step_losses.size(), 10u);
+  for (double l : b.step_losses) EXPECT_TRUE(std::isfinite(l));
+  EXPECT_NE(b.step_losses[5], s.step_losses[5]);
+  r.out = dir / "out";
+  r.config.train.steps = 60;
   // A second run into the same folder needs --resume or --overwrite.
   test::expect_error([&] { tomopick::train::train(r); }, "out", "already holds a training run");
 }

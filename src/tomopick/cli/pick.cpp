@@ -24,11 +24,12 @@ struct PickCliOptions {
   std::vector<std::string> inputs, models, runs;
   std::vector<double> model_weights;
   std::string out, tomo_type = "denoised", thresholds_file, threshold, tta = "none", window, device = "auto",
-                   precision = "fp32", max_memory, user_id = "tomopick", session_id = "0", blend = "gaussian";
+                   precision = "fp32", max_memory, user_id = "tomopick", session_id = "0", blend = "gaussian",
+                   fusion = "heatmap";
   std::optional<double> overlap, spacing, nms_fraction;
   double default_threshold = 0.5;
   int batch = 1;
-  bool overwrite = false;
+  bool overwrite = false, centroids = false;
 };
 
 std::string run_name_of(const fs::path& p) {
@@ -55,6 +56,8 @@ void run_pick(const PickCliOptions& o) {
   for (const auto& m : o.models) po.models.emplace_back(m);
   if (po.models.empty()) po.models.push_back(infer::default_model_path());
   po.model_weights = o.model_weights;
+  po.fusion = o.fusion;
+  po.centroids = o.centroids;
   po.device = o.device, po.precision = o.precision, po.tta = o.tta, po.blend = o.blend, po.batch = o.batch;
   if (!o.window.empty()) po.window = parse_shape(o.window, "--window");
   po.overlap = o.overlap, po.nms_fraction = o.nms_fraction;
@@ -170,6 +173,8 @@ void add_pick(CLI::App& app) {
   cmd->add_option("-o,--out", o->out,
                   "Picks to write: .csv (CZII submission + score), .star (RELION 5), or a folder (copick). "
                   "Projects also get copick picks in place");
+  cmd->add_option("--fusion", o->fusion, "Ensembles: heatmap (average the heatmaps) or wbf (fuse each model's picks)");
+  cmd->add_flag("--centroids", o->centroids, "Connected-component centroids instead of max-pool peaks");
   cmd->add_option("--runs", o->runs, "Only these runs of a project")->delimiter(',');
   cmd->add_option("--tomo-type", o->tomo_type, "Tomogram type of a project's runs");
   cmd->add_option("--thresholds", o->thresholds_file, "thresholds.json from `tomopick tune` (per-class scores)");

@@ -9,10 +9,12 @@
 #include "tomopick/core/error.h"
 #include "tomopick/core/log.h"
 #include "tomopick/core/resample.h"
+#include "tomopick/eval/thresholds.h"
 #include "tomopick/infer/model_runner.h"
 #include "tomopick/infer/sliding_window.h"
 #include "tomopick/io/tomogram.h"
 #include "tomopick/nn/model_io.h"
+#include "tomopick/pick/fusion.h"
 #include "tomopick/pick/peaks.h"
 
 namespace tomopick::infer {
@@ -77,15 +79,22 @@ Picker::Picker(const PickerOptions& o) : impl_(std::make_unique<Impl>()) {
   m.window.blend = o.blend;
   m.window.batch = o.batch;
   m.window.tta = parse_tta(o.tta);
+  if (o.fusion != "heatmap" && o.fusion != "wbf") throw Error("--fusion", "must be heatmap or wbf, got '" + o.fusion + "'");
   validate(m.window);
   for (const auto& [name, t] : o.thresholds) {
     bool known = false;
     for (const auto& k : info.classes) known |= k.name == name;
     if (!known) throw Error("--threshold", "the model has no class '" + name + "'");
   }
+  // Thresholds tuned after training (`tomopick tune ... --out thresholds.json` beside the model file)
+  // refine the ones stored in the model, which come from its validation runs.
+  std::map<std::string, double> beside;
+  if (const auto file = o.models.front().parent_path() / "thresholds.json"; fs::exists(file))
+    beside = read_thresholds(file).min_scores();
   for (const auto& k : info.classes) {
     double t = o.default_threshold;
     if (auto it = o.thresholds.find(k.name); it != o.thresholds.end()) t = it->second;
+    else if (auto b = beside.find(k.name); b != beside.end()) t = b->second;
     else if (k.threshold) t = *k.threshold;
     m.specs.push_back({k.name, k.radius_A, float(t), o.nms_fraction.value_or(info.nms_fraction)});
   }
@@ -105,8 +114,9 @@ std::map<std::string, double> Picker::thresholds() const {
 namespace {
 
 // Per-class picks of a volume already at the models' spacing, delivered by `read_box` (normalised).
-std::vector<PickSet> pick_grid(Picker::Impl& m, const Shape3& shape, const Vec3& spacing, const ReadBox& read_box,
-                               const std::string& run, const PickProgress& progress) {
+std::vector<PickSet> pick_members(Picker::Impl& m, const std::vector<Member>& members, const Shape3& shape,
+                                  const Vec3& spacing, const ReadBox& read_box, const std::string& run,
+                                  const PickProgress& progress) {
   std::vector<PickSet> out;
   for (const auto& s : m.specs) {
     PickSet set;
@@ -122,9 +132,10 @@ std::vector<PickSet> pick_grid(Picker::Impl& m, const Shape3& shape, const Vec3&
   so.halo_vox = int64_t(std::ceil(max_r / spacing.z)) + 2;
   PickClassesOptions po;
   po.run = run, po.user_id = m.opts.user_id, po.session_id = m.opts.session_id, po.subvoxel = m.opts.subvoxel;
+  po.centroid = m.opts.centroids;
   torch::NoGradGuard no_grad;
   predict_streaming(
-      shape, spacing, read_box, m.members, m.window, so,
+      shape, spacing, read_box, members, m.window, so,
       [&](const std::vector<Volume<float>>& slab, const Index3& offset, const Box& core) {
         HeatmapGrid grid;
         grid.stride = 1;
@@ -138,6 +149,28 @@ std::vector<PickSet> pick_grid(Picker::Impl& m, const Shape3& shape, const Vec3&
   for (auto& s : out) {
     std::stable_sort(s.points.begin(), s.points.end(), [](const Pick& a, const Pick& b) { return a.score > b.score; });
     for (size_t i = 0; i < s.points.size(); ++i) s.points[i].instance_id = int64_t(i);
+  }
+  return out;
+}
+
+std::vector<PickSet> pick_grid(Picker::Impl& m, const Shape3& shape, const Vec3& spacing, const ReadBox& read_box,
+                               const std::string& run, const PickProgress& progress) {
+  if (m.opts.fusion == "heatmap" || m.members.size() == 1)
+    return pick_members(m, m.members, shape, spacing, read_box, run, progress);
+  // WBF: every member picks alone, then each class's picks are fused within half its NMS radius.
+  std::vector<std::vector<PickSet>> per_member;
+  std::vector<double> weights;
+  for (const auto& member : m.members) {
+    per_member.push_back(pick_members(m, {member}, shape, spacing, read_box, run, progress));
+    weights.push_back(member.weight);
+  }
+  std::vector<PickSet> out;
+  for (size_t k = 0; k < m.specs.size(); ++k) {
+    std::vector<PickSet> sets;
+    for (const auto& p : per_member) sets.push_back(p[k]);
+    FusionOptions fo;
+    fo.match_radius_A = m.specs[k].radius_A * m.specs[k].nms_fraction;
+    out.push_back(fuse_pick_sets(sets, weights, fo));
   }
   return out;
 }

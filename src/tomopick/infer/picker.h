@@ -23,6 +23,10 @@ namespace fs = std::filesystem;
 struct PickerOptions {
   std::vector<fs::path> models;       // model files or checkpoints (an ensemble: heatmaps averaged)
   std::vector<double> model_weights;  // empty: equal
+  // How an ensemble is combined: "heatmap" averages the members' heatmaps before peak finding;
+  // "wbf" picks each member alone and fuses the picks (weighted boxes fusion in 3D, fusion.h).
+  std::string fusion = "heatmap";
+  bool centroids = false;             // connected-component centroids instead of max-pool peaks
   std::string device = "auto";        // auto | cpu | cuda
   std::string precision = "fp32";     // fp32 | bf16 | fp16 (CUDA)
   std::string tta = "none";           // see tta.h parse_tta
@@ -31,7 +35,9 @@ struct PickerOptions {
   std::string blend = "gaussian";
   int batch = 1;
   int64_t max_memory_bytes = 0;       // 0: no limit
-  std::map<std::string, double> thresholds;  // per class; else the model's tuned one, else default_threshold
+  // Per class; else a thresholds.json beside the (first) model file, else the model's stored ones
+  // (tuned on its validation runs), else default_threshold.
+  std::map<std::string, double> thresholds;
   double default_threshold = 0.5;
   std::optional<double> nms_fraction;        // default: the model's
   std::optional<Vec3> spacing;               // overrides the tomogram's spacing (Å)

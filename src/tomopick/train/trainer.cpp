@@ -13,6 +13,7 @@
 #include "tomopick/core/error.h"
 #include "tomopick/core/log.h"
 #include "tomopick/core/progress.h"
+#include "tomopick/nn/autocast.h"
 #include "tomopick/nn/heatmap_net.h"
 #include "tomopick/nn/model_io.h"
 #include "tomopick/nn/unet3d.h"
@@ -228,8 +229,13 @@ TrainSummary train(const TrainRequest& req) {
     const double lr = lr_at(c.optim, step, total);
     opt.set_lr(lr);
     net->train();
-    const auto logits = net->forward(x);
-    const auto loss = compute_loss(loss_spec, logits, y);
+    torch::Tensor logits;
+    {
+      // Reduced precision for the forward pass only; the loss is computed in float32.
+      nn::AutocastScope amp(device, c.optim.amp);
+      logits = net->forward(x);
+    }
+    const auto loss = compute_loss(loss_spec, logits.to(torch::kFloat), y);
     const double lv = loss.item<double>();
     if (!std::isfinite(lv))
       throw Error(r.out, "the loss became " + fmt_num(lv) + " at step " + std::to_string(step) +
