@@ -13,6 +13,7 @@
 #include "tomopick/core/parallel.h"
 #include "tomopick/core/runtime.h"
 #include "tomopick/io/copick_project.h"
+#include "tomopick/nn/model_file.h"
 #include "tomopick/io/picks.h"
 #include "tomopick/io/tomogram.h"
 
@@ -227,6 +228,27 @@ int info_system(bool as_json) {
   return 0;
 }
 
+// A model file or checkpoint: what it predicts, on which grid, and how it was made.
+void info_model(const fs::path& p, bool as_json) {
+  const auto m = nn::read_model_info(p);
+  if (as_json) {
+    std::cout << nn::model_info_to_json(m) << "\n";
+    return;
+  }
+  std::cout << "tomopick model " << p.string() << "\n";
+  std::cout << "  network  " << m.model.arch << ", " << m.model.head << " head, channels";
+  for (auto c : m.model.channels) std::cout << " " << c;
+  std::cout << ", " << m.model.norm << " norm\n";
+  std::cout << "  grid     " << m.spacing_A << " Å, " << m.normalize << " normalisation, window " << m.window.str()
+            << ", overlap " << m.overlap << "\n";
+  std::cout << "  classes  (radius Å, threshold)\n";
+  for (const auto& k : m.classes)
+    std::cout << "    " << k.name << "  " << k.radius_A << "  "
+              << (k.threshold ? std::to_string(*k.threshold) : std::string("-")) << (k.scored ? "" : "  (unscored)") << "\n";
+  if (fs::exists(p.parent_path() / "thresholds.json"))
+    std::cout << "  (the thresholds.json beside it replaces these thresholds when picking)\n";
+}
+
 }  // namespace
 
 void add_info(CLI::App& app) {
@@ -258,6 +280,8 @@ void add_info(CLI::App& app) {
       info_project(p, *as_json);
     } else if (is_picks_file(p)) {
       info_picks(p, *as_json);
+    } else if (p.extension() == ".pt") {
+      info_model(p, *as_json);
     } else {
       TomoReadOptions ro;
       ro.level = *level;
