@@ -406,3 +406,22 @@ TEST(Peaks, BadInputIsAClearError) {
   expect_error([&] { pick_classes({ok, Volume<float>({4, 5, 7})}, {{"a", 60}, {"b", 60}}, grid_of(10)); },
                "heatmap b", "differs from the first heatmap");
 }
+
+TEST(Peaks, RefinedScoresStayNearTheNetworksOutput) {
+  // A peak whose neighbour on one side is a sigmoid's far tail (1e-9): a log-parabola through it
+  // would put the vertex height at several times the peak value; the score stays within the gain a
+  // Gaussian of σ >= 1 voxel can have (e^(1/8) per axis).
+  Volume<float> h(Shape3{5, 5, 5}, Vec3{10, 10, 10}, Vec3{}, 1e-9f);
+  h(2, 2, 2) = 0.5f;
+  h(2, 2, 3) = 0.5f - 1e-6f;
+  h(2, 2, 1) = 1e-9f;
+  HeatmapGrid g;
+  g.input_spacing_A = {10, 10, 10};
+  PeakOptions o;
+  o.nms_radius_A = 10;
+  o.threshold = 0.1f;
+  const auto picks = find_peaks(h, g, o);
+  ASSERT_EQ(picks.size(), 1u);
+  EXPECT_LE(picks[0].score, 0.5 * std::exp(0.125) + 1e-6);
+  EXPECT_GE(picks[0].score, 0.5);
+}

@@ -211,6 +211,10 @@ AxisFit fit_axis(double fm, double f0, double fp) {
   if (!(a < 0)) return r;  // flat or not a maximum along this axis
   r.offset = std::clamp(-b / (2 * a), -0.5, 0.5);
   r.gain = b * r.offset + a * r.offset * r.offset;
+  // A Gaussian of σ >= 1 voxel gains at most 1/(8σ²) <= 1/8 in log per axis between voxels. A larger
+  // log gain means a neighbour near zero (a sigmoid's tail), where the log fit is meaningless and
+  // would inflate the score far above the network's output (seen: 5 from probabilities <= 1).
+  if (r.log) r.gain = std::min(r.gain, 0.125);
   return r;
 }
 

@@ -31,7 +31,8 @@ struct PeakOptions {
   // Sub-voxel refinement (max-pool mode): per axis a 3-point parabola through the peak and its two
   // neighbours, fitted to log values when all three are > 0 (exact for a Gaussian blob, which is
   // what the network is trained to produce) and to the values otherwise; the offset is clamped to
-  // ±0.5 voxel and the score becomes the fitted peak height. Along an axis on which the peak's flat
+  // ±0.5 voxel and the score becomes the fitted peak height (in the log fit at most e^(1/8) times the
+  // voxel's value per axis, what a Gaussian of σ >= 1 voxel can gain). Along an axis on which the peak's flat
   // plateau spans several voxels, the plateau's centre is used instead.
   bool subvoxel = true;
   bool centroid = false;           // connected-component centroids instead of max-pool peaks
