@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "tomopick/core/atomic_file.h"
+#include "tomopick/core/progress.h"
 #include "tomopick/io/copick_project.h"
 #include "tomopick/io/ome_zarr.h"
 #include "tomopick/sim/denoise.h"
@@ -109,6 +111,9 @@ std::vector<std::string> simulate_project(const SimConfig& c, const SimulateOpti
   AtomicDir dir(out);
   CopickProject project = CopickProject::create(dir.path(), czii_config());
   std::vector<std::string> names;
+  // A bar only when there are several runs: one run's line below says all there is.
+  std::optional<Progress> bar;
+  if (o.runs > 1) bar.emplace("simulate", o.runs, "run");
   for (int i = 0; i < o.runs; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::string name = run_name(o.run_prefix, i, o.runs);
@@ -157,7 +162,9 @@ std::vector<std::string> simulate_project(const SimConfig& c, const SimulateOpti
     spdlog::info("simulated {} ({} particles, defocus {:.2f} µm, dose {:.0f} e/Å²) in {:.1f} s", name, npicks,
                  r.exposure.defocus_A / 1e4, r.exposure.dose, seconds_since(t0));
     names.push_back(name);
+    if (bar) bar->update(i + 1);
   }
+  if (bar) bar->finish();
   dir.commit();
   return names;
 }
