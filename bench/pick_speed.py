@@ -10,11 +10,13 @@ LibTorch archive that torch.jit.load reads) over the model's sliding windows (wi
 the model file, windows placed as tomopick places them) with Gaussian blending (σ = 0.125 × window
 per axis, floored at 1e-3 of the maximum) of the sigmoid outputs, then finds peaks per class by
 max-pooling (three 1D max-pools; half-width floor(nms_fraction × radius / spacing), at least 1;
-score ≥ the model's tuned threshold, else 0.5) with tomopick's 3-point sub-voxel refinement. Prints "key value" lines: the
-seconds of each stage, peak RSS and picks per class; --compare matches the picks against tomopick's
-(same class, within half a voxel).
+score ≥ the class's threshold: from a thresholds.json beside the model, else the model's, else 0.5)
+with tomopick's 3-point sub-voxel refinement. Prints "key value" lines: the seconds of each stage,
+peak RSS and picks per class; --compare matches the picks against tomopick's (same class, within
+half a voxel).
 """
 import argparse
+import json
 import math
 import os
 import resource
@@ -105,6 +107,7 @@ def find_peaks(h, radius_vox, threshold):
         ok = inside & (qa < 0)
         off = torch.where(ok, (-qb / (2 * torch.where(ok, qa, -1.0))).clamp(-0.5, 0.5), torch.zeros_like(qa))
         gain = qb * off + qa * off * off
+        gain = torch.where(use_log, gain.clamp(max=0.125), gain)  # at most a σ >= 1 voxel Gaussian's
         gain_log += torch.where(use_log, gain, torch.zeros_like(gain))
         gain_lin += torch.where(use_log, torch.zeros_like(gain), gain)
         pos[:, a] += off
@@ -149,9 +152,16 @@ def main():
     probs = predict(net, vol, info["window"], float(info["overlap"]), args.batch)
     t["windows"] = time.perf_counter()
 
+    # thresholds as tomopick takes them: a thresholds.json beside the model (null: keep none), else
+    # the model's stored (validation-tuned) ones, else 0.5
+    beside = {}
+    tfile = os.path.join(os.path.dirname(os.path.abspath(args.model)), "thresholds.json")
+    if os.path.exists(tfile):
+        with open(tfile) as f:
+            beside = {k: (math.inf if v is None else float(v)) for k, v in json.load(f)["thresholds"].items()}
     picks = {}
     for c, k in enumerate(info["classes"]):
-        thr = k.get("threshold")
+        thr = beside.get(k["name"], k.get("threshold"))
         thr = 0.5 if thr is None else float(thr)
         picks[k["name"]] = find_peaks(probs[c], float(info["nms_fraction"]) * k["radius_A"] / spacing, thr)
     t["peaks"] = time.perf_counter()

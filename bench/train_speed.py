@@ -2,6 +2,7 @@
 
 usage: /usr/bin/python3 bench/train_speed.py [BUILD_DIR] PROJECT [--config configs/default.yaml]
            [--steps 60] [--warmup 10] [--threads 2] [--runs all|RUN,RUN...] [--model MODEL.pt]
+           [--no-tcmalloc]
 
 PROJECT is a copick project (e.g. from `tomopick simulate --preset czii --runs 12`). Both sides use
 the config's network (bench/unet_reference.py is tomopick's unet3d in PyTorch; the parameter counts
@@ -15,9 +16,11 @@ THREADS threads. Measured, one after the other:
     intensity and noise);
   - loading the runs (read the zarr, resample to data.spacing_A, z-score).
 The C++ parts come from `tomopick train` and BUILD_DIR/bench/bench_train (whose network part needs
-LibTorch's headers; see bench/bench_train.cpp). With --model, the reference also loads a tomopick
-model file strictly (every name and shape) and, where bench_train can, compares its outputs.
-Prints a markdown table.
+LibTorch's headers; see bench/bench_train.cpp). The Python side runs in a fresh interpreter, once
+as installed and once with tcmalloc preloaded (the allocator tomopick links; --no-tcmalloc skips
+it), which shows how much of the difference is the allocator. With --model, the reference also
+loads a tomopick model file strictly (every name and shape) and, where bench_train can, compares
+its outputs. Prints a markdown table.
 """
 import argparse
 import glob
@@ -299,7 +302,10 @@ class Trainer:
 # ---------------------------------------------------------------------------------------------------
 def run(cmd, **kw):
     print("$ " + " ".join(shlex.quote(c) for c in cmd), file=sys.stderr)
-    return subprocess.run(cmd, check=True, text=True, **kw)
+    p = subprocess.run(cmd, text=True, **kw)
+    if p.returncode != 0:
+        raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}\n{(p.stderr or '')[-3000:]}")
+    return p
 
 
 def cpp_training(args, tmp):
@@ -375,6 +381,21 @@ def python_side(args, cfg, classes, runs):
     return res
 
 
+TCMALLOC = "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"  # what tomopick links (CMakeLists.txt)
+
+
+def python_in_subprocess(args, preload=None):
+    """python_side in a fresh interpreter (optionally with an allocator preloaded): its results."""
+    cmd = [sys.executable, os.path.abspath(__file__), "--python-side", args.project, "--config", args.config,
+           "--steps", str(args.steps), "--warmup", str(args.warmup), "--threads", str(args.threads),
+           "--runs", args.runs]
+    env = dict(os.environ)
+    if preload:
+        env["LD_PRELOAD"] = preload
+    p = run(cmd, capture_output=True, env=env)
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -388,12 +409,22 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", default="all", help="runs to train on: all, or RUN,RUN,...")
     ap.add_argument("--model", help="a tomopick model file: check the reference loads it (and matches it)")
+    ap.add_argument("--no-tcmalloc", action="store_true", help="skip the python3-torch + tcmalloc column")
+    ap.add_argument("--python-side", action="store_true", help=argparse.SUPPRESS)  # internal
     args = ap.parse_args()
     if args.warmup < 1 or args.steps < 1:
         raise SystemExit("--warmup and --steps must be at least 1")
+    args.config = os.path.normpath(args.config)
+    if not os.path.exists(os.path.join(args.project, "copick_config.json")):
+        raise SystemExit(f"{args.project}: not a copick project (no copick_config.json)")
+    if not args.python_side and not os.access(os.path.join(args.build, "tomopick"), os.X_OK):
+        raise SystemExit(f"no {args.build}/tomopick (build first, or give BUILD_DIR)")
     cfg = read_config(args.config)
     classes = project_classes(args.project)
     runs = project_runs(args.project) if args.runs == "all" else args.runs.split(",")
+    if args.python_side:
+        print(json.dumps(python_side(args, cfg, classes, runs)))
+        return
 
     check = ""
     if args.model:
@@ -412,40 +443,49 @@ def main():
             diff = max(abs(a - float(b)) for a, b in zip(first, ref["first"].split()))
             assert abs(prob.sum().item() - float(ref["sum"])) <= 1e-4 * abs(float(ref["sum"])), (prob.sum(), ref)
             assert diff < 1e-5, (first, ref["first"])
-            check += f", same outputs as tomopick (max abs difference {diff:.1e})"
+            check += f", with tomopick's outputs (max abs difference {diff:.1e})"
 
     with tempfile.TemporaryDirectory() as tmp:
         cpp_sps, cpp_params = cpp_training(args, tmp)
     parts = cpp_parts(args)
-    py = python_side(args, cfg, classes, runs)
-    assert py["parameters"] == cpp_params, f"parameter counts differ: Python {py['parameters']}, tomopick {cpp_params}"
+    sides = [("python3-torch", python_in_subprocess(args))]
+    if not args.no_tcmalloc and os.path.exists(TCMALLOC):
+        sides.append(("python3-torch + tcmalloc", python_in_subprocess(args, TCMALLOC)))
+    for _, py in sides:
+        assert py["parameters"] == cpp_params, \
+            f"parameter counts differ: Python {py['parameters']}, tomopick {cpp_params}"
 
     cpp_net = float(parts["net_s_per_step"]) if "net_s_per_step" in parts else None
+    cpp_data, cpp_load = float(parts["data_s_per_batch"]), float(parts["load_s"])
     d = cfg["data"]
     cmd = "/usr/bin/python3 bench/train_speed.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     print(f"`{cmd}`\n")
     print(f"unet3d {d['crop'][0]}x{d['crop'][1]}x{d['crop'][2]} crops at {d['spacing_A']:g} Å, batch "
-          f"{cfg['train']['batch']}, {len(classes)} classes, {py['parameters']} parameters on both sides{check}; "
-          f"{args.threads} threads, {len(runs)} runs, {args.steps} steps timed after {args.warmup}; "
-          f"python3-torch {torch.__version__}, data loader workers {d['workers']}\n")
-    print("| | tomopick (C++) | python3-torch | speed-up |")
-    print("|---|---|---|---|")
-    print(f"| training (steps/s, data loading included) | {cpp_sps:.3f} | {py['steps_per_s']:.3f} | "
-          f"{cpp_sps / py['steps_per_s']:.2f}x |")
-    if cpp_net:
-        print(f"| network step alone, fixed batch (s) | {cpp_net:.3f} | {py['net_s_per_step']:.3f} | "
-              f"{py['net_s_per_step'] / cpp_net:.2f}x |")
-        print(f"| data loading's share of a training step | {max(0.0, 1 - cpp_net * cpp_sps):.0%} | "
-              f"{max(0.0, 1 - py['net_s_per_step'] * py['steps_per_s']):.0%} | |")
-    else:
-        print(f"| network step alone, fixed batch (s) | n/a ({parts.get('net', 'bench_train without LibTorch')}) "
-              f"| {py['net_s_per_step']:.3f} | |")
-    cpp_data = float(parts["data_s_per_batch"])
-    print(f"| one batch of data, one thread (ms) | {1e3 * cpp_data:.1f} | {1e3 * py['data_s_per_batch']:.1f} | "
-          f"{py['data_s_per_batch'] / cpp_data:.1f}x |")
-    cpp_load = float(parts["load_s"])
-    print(f"| loading the runs: read, resample, z-score (s) | {cpp_load:.1f} | {py['load_s']:.1f} | "
-          f"{py['load_s'] / cpp_load:.1f}x |")
+          f"{cfg['train']['batch']}, {len(classes)} classes, {cpp_params} parameters on both sides{check}; "
+          f"{args.threads} threads, {len(runs)} run(s), {args.steps} steps timed after {args.warmup}; "
+          f"data loading: tomopick {d['workers']} worker thread(s), torch DataLoader {d['workers']} worker "
+          f"process(es), {d['prefetch']} batches ahead; python3-torch {torch.__version__}. Speed-up = "
+          f"python3-torch time / tomopick time.\n")
+    print("| | tomopick (C++) | " + " | ".join(f"{n} (speed-up)" for n, _ in sides) + " |")
+    print("|---|---|" + "---|" * len(sides))
+
+    def row(label, cpp, key, fmt, faster_is_larger=False):
+        cells = []
+        for _, py in sides:
+            v = py[key]
+            ratio = (cpp / v if faster_is_larger else v / cpp) if cpp else None
+            cells.append(f"{fmt(v)}" + (f" ({ratio:.2f}x)" if ratio else ""))
+        print(f"| {label} | {fmt(cpp) if cpp else 'n/a'} | " + " | ".join(cells) + " |")
+
+    row("training, data loading included (steps/s)", cpp_sps, "steps_per_s", lambda v: f"{v:.2f}", True)
+    row("network step alone, fixed batch (s)", cpp_net, "net_s_per_step", lambda v: f"{v:.3f}")
+    shares = [f"{max(0.0, 1 - py['net_s_per_step'] * py['steps_per_s']):.0%}" for _, py in sides]
+    print(f"| data loading's share of a training step | "
+          f"{f'{max(0.0, 1 - cpp_net * cpp_sps):.0%}' if cpp_net else 'n/a'} | " + " | ".join(shares) + " |")
+    row("one batch of data, one thread (ms)", cpp_data, "data_s_per_batch", lambda v: f"{1e3 * v:.1f}")
+    row("loading the runs: read, resample, z-score (s)", cpp_load, "load_s", lambda v: f"{v:.1f}")
+    if not cpp_net:
+        print(f"\n(tomopick's network step: {parts.get('net', 'unavailable')})")
 
 
 if __name__ == "__main__":
