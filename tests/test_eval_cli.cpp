@@ -38,12 +38,7 @@ TEST(EvalCli, EvaluateAndTuneEndToEnd) {
   PickSet ribo;
   ribo.run = "TS_1";
   ribo.object = "ribosome";
-  for (double x : {1000.0, 2000.0, 3000.0}) {
-    Pick p;
-    p.x = x;
-    p.y = p.z = 500;
-    ribo.points.push_back(p);
-  }
+  for (double x : {1000.0, 2000.0, 3000.0}) ribo.points.push_back(Pick{x, 500, 500});
   project.write_picks(ribo);
   PickSet other = ribo;
   other.run = "TS_2";

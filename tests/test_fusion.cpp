@@ -13,14 +13,7 @@ using tomopick::test::expect_error;
 
 namespace {
 
-Pick pk(double x, double y, double z, double score) {
-  Pick p;
-  p.x = x;
-  p.y = y;
-  p.z = z;
-  p.score = score;
-  return p;
-}
+Pick pk(double x, double y, double z, double score) { return Pick{x, y, z, score}; }
 
 FusionOptions radius(double r, FusionOptions::Score s = FusionOptions::Score::wbf) {
   FusionOptions o;

@@ -167,13 +167,7 @@ TEST(Peaks, StridedGridsGiveHandComputedAngstrom) {
   // the inverse of the training targets: heatmaps made from picks at stride 2 give those picks back
   PickSet truth;
   truth.object = "a";
-  for (const auto& [x, y, z] : std::vector<std::array<double, 3>>{{101.3, 143.9, 88.2}, {262.6, 77.4, 205.1}}) {
-    Pick p;
-    p.x = x;
-    p.y = y;
-    p.z = z;
-    truth.points.push_back(p);
-  }
+  truth.points = {Pick{101.3, 143.9, 88.2}, Pick{262.6, 77.4, 205.1}};
   TargetSpec spec;
   spec.classes = {{"a", 60, 20}};
   spec.stride = 2;

@@ -188,30 +188,27 @@ TEST(RenderSlice, YAndXPlanesWithAnisotropicSpacing) {
   const Rgb c = distinct_palette()[0];
   RenderOptions o;
   o.legend = false;
+  // A ring drawn on `axis` at `index`, centred at (col, row) with half-widths (dcol, drow) pixels:
+  // its extreme points are the class colour, the inside of the ring is grey.
+  auto expect_ring = [&](SliceAxis axis, int64_t index, const PickSet& pick, int64_t width, int64_t height,
+                         int64_t col, int64_t row, int64_t dcol, int64_t drow) {
+    o.axis = axis;
+    o.index = index;
+    layers.predictions = {pick};
+    const RenderedSlice r = render_volume(v, o, layers);
+    ASSERT_EQ(r.image.width, width);
+    ASSERT_EQ(r.image.height, height);
+    EXPECT_EQ(r.image.at(col + dcol, row), c);
+    EXPECT_EQ(r.image.at(col - dcol, row), c);
+    EXPECT_EQ(r.image.at(col, row >= drow ? row - drow : row + drow), c);  // the edge inside the picture
+    EXPECT_TRUE(grey(r.image.at(col + dcol / 2, row)));
+  };
   // y plane at y index 20 (200 Å): rows z, columns x. Pick (x 200, y 200, z 100) -> column 40, row 5;
   // radius 100 Å = 20 px along x, 5 px along z.
-  o.axis = SliceAxis::y;
-  o.index = 20;
-  layers.predictions = {one_pick("r", "blob", 200, 200, 100)};
-  RenderedSlice r = render_volume(v, o, layers);
-  ASSERT_EQ(r.image.width, 80);
-  ASSERT_EQ(r.image.height, 10);
-  EXPECT_EQ(r.image.at(60, 5), c);
-  EXPECT_EQ(r.image.at(20, 5), c);
-  EXPECT_EQ(r.image.at(40, 0), c);
-  EXPECT_TRUE(grey(r.image.at(50, 5)));
+  expect_ring(SliceAxis::y, 20, one_pick("r", "blob", 200, 200, 100), 80, 10, 40, 5, 20, 5);
   // x plane at x index 40 (200 Å): rows z, columns y. Pick (x 200, y 150, z 60) -> column 15, row 3;
   // 10 px along y, 5 px along z.
-  o.axis = SliceAxis::x;
-  o.index = 40;
-  layers.predictions = {one_pick("r", "blob", 200, 150, 60)};
-  r = render_volume(v, o, layers);
-  ASSERT_EQ(r.image.width, 40);
-  ASSERT_EQ(r.image.height, 10);
-  EXPECT_EQ(r.image.at(25, 3), c);
-  EXPECT_EQ(r.image.at(5, 3), c);
-  EXPECT_EQ(r.image.at(15, 8), c);
-  EXPECT_TRUE(grey(r.image.at(20, 3)));
+  expect_ring(SliceAxis::x, 40, one_pick("r", "blob", 200, 150, 60), 40, 10, 15, 3, 10, 5);
   // The default index is the middle slice.
   o.index.reset();
   EXPECT_EQ(render_volume(v, o, {}).index, 40);

@@ -13,11 +13,7 @@ PickSet one(const std::string& object, double x, double y, double z) {
   PickSet s;
   s.object = object;
   s.run = "r";
-  Pick p;
-  p.x = x;
-  p.y = y;
-  p.z = z;
-  s.points.push_back(p);
+  s.points.push_back(Pick{x, y, z});
   return s;
 }
 

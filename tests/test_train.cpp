@@ -38,6 +38,16 @@ validation: {window: [16, 32, 32]}
   return c;
 }
 
+// A tiny project of `runs` runs and a request to train on it into dir/out.
+TrainRequest tiny_request(const TempDir& dir, int runs, uint64_t seed) {
+  make_project(dir / "p", runs, seed);
+  TrainRequest r;
+  r.config = tiny_config();
+  r.data = {dir / "p"};
+  r.out = dir / "out";
+  return r;
+}
+
 }  // namespace
 
 TEST(TrainConfig, DefaultsRoundTripAndOverrides) {
@@ -205,14 +215,10 @@ TEST(TrainModelFile, SavesAndLoadsTheSameNetwork) {
 
 TEST(TrainLoop, TinyNetworkOverfitsATinyProject) {
   TempDir dir;
-  make_project(dir / "p", 1, 5);
-  TrainRequest r;
-  r.config = tiny_config();
+  auto r = tiny_request(dir, 1, 5);
   r.config.train.steps = 60;
   r.config.augment = AugmentConfig{false, false, 0, 0, 0, 0};
   r.config.optim.warmup_steps = 5;
-  r.data = {dir / "p"};
-  r.out = dir / "out";
   const auto s = tomopick::train::train(r);
   ASSERT_EQ(s.step_losses.size(), 60u);
   double first = 0, last = 0;
@@ -239,11 +245,8 @@ TEST(TrainLoop, TinyNetworkOverfitsATinyProject) {
 
 TEST(TrainLoop, ResumeContinuesExactly) {
   TempDir dir;
-  make_project(dir / "p", 2, 9);
-  TrainRequest r;
-  r.config = tiny_config();
+  auto r = tiny_request(dir, 2, 9);
   r.config.augment.mixup = 0.5;
-  r.data = {dir / "p"};
   r.val_runs = {"run1"};
   r.config.train.val_every = 6;
   r.out = dir / "whole";

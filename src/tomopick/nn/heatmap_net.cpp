@@ -8,35 +8,39 @@
 
 namespace tomopick::nn {
 
+namespace {
+
+// The config's options in each architecture's own terms.
+UNet3dOptions unet3d_options(const ModelConfig& m, int64_t out) {
+  UNet3dOptions o;
+  o.out_channels = out;
+  o.channels = m.channels, o.strides = m.strides, o.num_res_units = m.num_res_units;
+  o.norm = m.norm, o.dropout = m.dropout;
+  return o;
+}
+
+UNet25dOptions unet25d_options(const ModelConfig& m, int64_t out) {
+  UNet25dOptions o;
+  o.out_channels = out;
+  o.channels = m.channels, o.slices = m.slices, o.block = m.block;
+  o.norm = m.norm, o.head_upscale = m.head_upscale, o.dropout = m.dropout;
+  return o;
+}
+
+}  // namespace
+
 HeatmapNetImpl::HeatmapNetImpl(const ModelConfig& m, int64_t classes) : cfg_(m), classes_(classes) {
   if (classes < 1) throw Error("model: needs at least one class");
   const int64_t out = output_channels(m, classes);
-  if (m.arch == "unet3d") {
-    UNet3dOptions o;
-    o.out_channels = out;
-    o.channels = m.channels;
-    o.strides = m.strides;
-    o.num_res_units = m.num_res_units;
-    o.norm = m.norm;
-    o.dropout = m.dropout;
-    auto net = register_module("unet3d", UNet3d(o));
+  // The submodule keeps the architecture's name, so its weights are saved under it.
+  auto install = [&](const std::string& name, auto holder) {
+    auto net = register_module(name, holder);
     net_ = net;
     forward_ = [net](torch::Tensor x) mutable { return net->forward(std::move(x)); };
-  } else if (m.arch == "unet25d") {
-    UNet25dOptions o;
-    o.out_channels = out;
-    o.channels = m.channels;
-    o.slices = m.slices;
-    o.block = m.block;
-    o.norm = m.norm;
-    o.head_upscale = m.head_upscale;
-    o.dropout = m.dropout;
-    auto net = register_module("unet25d", UNet25d(o));
-    net_ = net;
-    forward_ = [net](torch::Tensor x) mutable { return net->forward(std::move(x)); };
-  } else {
-    throw Error("model.arch: unknown architecture '" + m.arch + "' (unet3d, unet25d)");
-  }
+  };
+  if (m.arch == "unet3d") install("unet3d", UNet3d(unet3d_options(m, out)));
+  else if (m.arch == "unet25d") install("unet25d", UNet25d(unet25d_options(m, out)));
+  else throw Error("model.arch: unknown architecture '" + m.arch + "' (unet3d, unet25d)");
 }
 
 torch::Tensor HeatmapNetImpl::forward(torch::Tensor x) { return forward_(std::move(x)); }
