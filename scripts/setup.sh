@@ -24,6 +24,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev time
   # the HTML report's browser test (headless: loads it, checks its images, takes a screenshot)
   chromium
+  # the reliability job: clang's AddressSanitizer / UBSan runtimes and libFuzzer
+  clang libclang-rt-14-dev
   # reference implementations the tests and benchmarks compare against
   python3 python3-numpy python3-zarr python3-numcodecs python3-mrcfile python3-pil python3-torch
 )

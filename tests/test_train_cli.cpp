@@ -87,4 +87,9 @@ TEST(TrainCli, ErrorsAreOneLine) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
   EXPECT_FALSE(fs::exists(dir / "o" / "last.pt"));
+  test::make_project(dir / "p", 2, 4);
+  r = test::run_command(test::tomopick_binary() + " train --data " + test::shell_quote((dir / "p").string()) +
+                        " --folds 3 --fold 0 --out " + test::shell_quote((dir / "o").string()));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("--folds: 3 folds need at least 3 runs, the data has 2"), std::string::npos) << r.output;
 }

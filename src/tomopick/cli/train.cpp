@@ -5,6 +5,8 @@
 #include "tomopick/cli/commands.h"
 #include "tomopick/core/error.h"
 #include "tomopick/core/progress.h"
+#include "tomopick/io/copick_project.h"
+#include "tomopick/train/splits.h"
 #include "tomopick/train/trainer.h"
 
 namespace tomopick::cli {
@@ -15,6 +17,7 @@ struct TrainCliOptions {
   std::string config, out, resume, device = "auto";
   std::vector<std::string> data, val_runs, train_runs, set;
   int64_t steps = 0;
+  int folds = 0, fold = 0;
   bool overwrite = false;
 };
 
@@ -36,6 +39,16 @@ void run_train(const TrainCliOptions& o) {
     for (const auto& d : o.data) r.data.emplace_back(d);
     r.val_runs = o.val_runs;
     r.train_runs = o.train_runs;
+    if (o.folds > 0) {
+      if (!o.val_runs.empty() || !o.train_runs.empty())
+        throw Error("--folds", "chooses the validation runs itself; drop --val-runs/--train-runs");
+      std::vector<std::string> runs;
+      for (const auto& d : r.data)
+        for (const auto& run : CopickProject::open(d).runs()) runs.push_back(run);
+      const auto split = train::kfold_split(runs, o.folds, o.fold);
+      r.val_runs = split.val;
+      r.train_runs = split.train;
+    }
     r.overwrite = o.overwrite;
   }
   r.device = o.device;
@@ -58,6 +71,10 @@ void add_train(CLI::App& app) {
   cmd->add_option("--val-runs", o->val_runs, "Runs held out for validation (scored with the CZII metric)")->delimiter(',');
   cmd->add_option("--train-runs", o->train_runs, "Only these runs for training (default: all not held out)")
       ->delimiter(',');
+  cmd->add_option("--folds", o->folds, "k-fold cross-validation: split the runs (sorted by name) into K folds...")
+      ->check(CLI::Range(2, 1000));
+  cmd->add_option("--fold", o->fold, "...and hold out fold I (0-based) for validation; run j is in fold j % K")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--out", o->out, "Output folder: config.yaml, train_log.csv, last.pt, best.pt, model.pt");
   cmd->add_option("--resume", o->resume, "Continue the run in this folder (after a crash or kill)");
   cmd->add_option("--set", o->set, "Override a config option: section.key=value (repeatable)");

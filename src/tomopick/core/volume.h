@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <unistd.h>
 
 #include "tomopick/core/dtype.h"
 #include "tomopick/core/error.h"
@@ -73,6 +74,12 @@ struct VolumeView {
   T* row(int64_t z, int64_t y) const { return base + z * stride_z + y * stride_y; }
 };
 
+// Installed RAM in bytes (sysconf); a generous fallback where the system does not say.
+inline int64_t physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? int64_t(pages) * int64_t(page) : int64_t(1) << 40;
+}
+
 // Rejects shapes whose element count or byte size would overflow or that are negative.
 inline void check_shape(const Shape3& s, size_t elem_size, const std::string& what = "volume") {
   if (s.z < 0 || s.y < 0 || s.x < 0) throw Error(what + ": negative shape " + s.str());
@@ -85,6 +92,17 @@ inline void check_shape(const Shape3& s, size_t elem_size, const std::string& wh
   if (n != 0 && int64_t(elem_size) > lim / n) throw Error(what + ": shape " + s.str() + " is too large");
 }
 
+// check_shape, and the bytes must fit in the machine: a header may claim any shape (legitimately, for
+// a tomogram that is streamed), but asking the allocator for more than the machine has would end in
+// std::bad_alloc or the OOM killer instead of an error that says what to do.
+inline void check_allocation(const Shape3& s, size_t elem_size, const std::string& what = "volume") {
+  check_shape(s, elem_size, what);
+  const int64_t bytes = s.count() * int64_t(elem_size);
+  if (bytes > physical_memory_bytes())
+    throw Error(what + ": shape " + s.str() + " needs " + std::to_string(bytes >> 20) + " MiB, more than this machine's " +
+                std::to_string(physical_memory_bytes() >> 20) + " MiB of memory (read a box of it, or stream it)");
+}
+
 template <class T>
 class Volume {
 public:
@@ -93,7 +111,7 @@ public:
   Volume() = default;
   explicit Volume(Shape3 shape, Vec3 spacing = {1, 1, 1}, Vec3 origin = {}, T fill = T{})
       : shape_(shape), spacing_(spacing), origin_(origin) {
-    check_shape(shape, sizeof(T));
+    check_allocation(shape, sizeof(T));
     const size_t n = size_t(shape.count());
     data_ = std::shared_ptr<T>(new T[n > 0 ? n : 1], std::default_delete<T[]>());
     std::fill_n(data_.get(), n, fill);
@@ -102,7 +120,7 @@ public:
   struct Uninitialized {};
   Volume(Shape3 shape, Uninitialized, Vec3 spacing = {1, 1, 1}, Vec3 origin = {})
       : shape_(shape), spacing_(spacing), origin_(origin) {
-    check_shape(shape, sizeof(T));
+    check_allocation(shape, sizeof(T));
     const size_t n = size_t(shape.count());
     data_ = std::shared_ptr<T>(new T[n > 0 ? n : 1], std::default_delete<T[]>());
   }

@@ -118,7 +118,7 @@ Thresholds read_thresholds(const fs::path& path) {
   json j;
   try {
     j = json::parse(read_file(path));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw Error(path, std::string("malformed JSON: ") + e.what());
   }
   if (!j.is_object()) throw Error(path, "not a thresholds file (expected a JSON object)");

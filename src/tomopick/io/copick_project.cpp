@@ -86,7 +86,7 @@ CopickConfig read_copick_config(const fs::path& file) {
   json j;
   try {
     j = json::parse(read_file(file));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw Error(file, std::string("malformed JSON: ") + e.what());
   }
   if (!j.is_object()) throw Error(file, "expected a JSON object");
@@ -113,7 +113,8 @@ CopickConfig read_copick_config(const fs::path& file) {
     if (p.name.empty()) throw Error(file, where + "name is missing");
     if (!seen.insert(p.name).second) throw Error(file, "object '" + p.name + "' is listed twice");
     if (o.contains("label") && !o["label"].is_null()) {
-      if (!o["label"].is_number_integer()) throw Error(file, where + "label must be an integer");
+      if (!o["label"].is_number_integer() || o["label"].get<int64_t>() < 0 || o["label"].get<int64_t>() > 1000000)
+        throw Error(file, where + "label must be an integer in 0..1000000");
       p.label = o["label"].get<int>();
     }
     if (o.contains("radius") && !o["radius"].is_null()) {
@@ -128,8 +129,9 @@ CopickConfig read_copick_config(const fs::path& file) {
     if (o.contains("color") && o["color"].is_array()) {
       const json& col = o["color"];
       for (size_t k = 0; k < std::min<size_t>(4, col.size()); ++k) {
-        if (!col[k].is_number()) throw Error(file, where + "color must be numbers");
-        p.color[k] = col[k].get<int>();
+        const double v = col[k].is_number() ? col[k].get<double>() : -1;
+        if (!(v >= 0 && v <= 255)) throw Error(file, where + "color must be numbers in 0..255");
+        p.color[k] = int(v);
       }
     }
     p.pdb_id = str(o, "pdb_id", where);

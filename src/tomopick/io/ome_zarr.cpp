@@ -46,7 +46,7 @@ OmeZarr OmeZarr::open(const fs::path& path, Vec3 fallback_spacing) {
   json j;
   try {
     j = json::parse(read_file(attrs));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw Error(attrs, std::string("malformed JSON: ") + e.what());
   }
   if (!j.is_object() || !j.contains("multiscales") || !j["multiscales"].is_array() || j["multiscales"].empty())

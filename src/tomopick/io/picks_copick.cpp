@@ -99,6 +99,8 @@ PickSet read_copick_json(const fs::path& path) {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
     throw Error(path, "malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
+  } catch (const json::exception& e) {  // e.g. a number too large for a double
+    throw Error(path, std::string("malformed JSON: ") + e.what());
   }
   const Reader rd{path};
   if (!j.is_object()) rd.fail("the top level", std::string("is not an object (it is ") + j.type_name() + ")");

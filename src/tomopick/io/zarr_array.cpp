@@ -147,7 +147,9 @@ std::string ZarrMeta::to_json() const {
   j["zarr_format"] = 2;
   j["shape"] = {shape.z, shape.y, shape.x};
   j["chunks"] = {chunks.z, chunks.y, chunks.x};
-  j["dtype"] = dtype_string(dtype);
+  std::string dt = dtype_string(dtype);
+  if (big_endian && dt[0] == '<') dt[0] = '>';  // describes what the meta was read from, not only what we write
+  j["dtype"] = dt;
   j["compressor"] = compressor_json(codec);
   if (std::isnan(fill_value)) j["fill_value"] = "NaN";
   else if (dtype == DType::f32 || dtype == DType::f16) j["fill_value"] = fill_value;
@@ -162,7 +164,7 @@ ZarrMeta parse_zarray(const std::string& text, const fs::path& file) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw Error(file, std::string("malformed JSON: ") + e.what());
   }
   if (!j.is_object()) throw Error(file, "expected a JSON object");

@@ -1,5 +1,7 @@
 #include "tomopick/nn/model_file.h"
 
+#include <type_traits>
+
 #include <nlohmann/json.hpp>
 
 #include "tomopick/core/error.h"
@@ -19,6 +21,19 @@ json config_json(const ModelConfig& m) {
 template <class T>
 void get(const json& j, const char* key, T& out, const std::string& source, const std::string& where) {
   if (!j.contains(key)) throw Error(source, "model description: missing '" + where + key + "'");
+  // nlohmann converts 1e30 to an integer without complaint (undefined behaviour): integers must be integers.
+  auto integral = [](const json& v) {
+    if (!v.is_array()) return v.is_number_integer();
+    for (const auto& e : v)
+      if (!e.is_number_integer()) return false;
+    return true;
+  };
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    if (!integral(j.at(key))) throw Error(source, "model description: '" + where + key + "' must be an integer");
+  } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+    if (!j.at(key).is_array() || !integral(j.at(key)))
+      throw Error(source, "model description: '" + where + key + "' must be a list of integers");
+  }
   try {
     out = j.at(key).get<T>();
   } catch (const json::exception&) {
@@ -56,6 +71,36 @@ std::string model_info_to_json(const ModelInfo& m) {
   return j.dump(2);
 }
 
+namespace {
+ModelInfo model_info_from(const json& j, const std::string& source);
+
+// A description is read before the network is built from it: sizes no real model has are refused
+// here rather than handed to the allocator (a file claiming 10^6 channels would ask for terabytes).
+void check_sizes(const ModelInfo& m, const std::string& source) {
+  auto bad = [&](const std::string& what) { throw Error(source, "model description: " + what); };
+  const auto& mc = m.model;
+  if (mc.channels.empty() || mc.channels.size() > 8) bad("model.channels must have 1 to 8 levels");
+  for (auto c : mc.channels)
+    if (c < 1 || c > 4096) bad("model.channels must be in 1..4096, got " + std::to_string(c));
+  if (mc.strides.size() > 8) bad("model.strides has more than 8 levels");
+  for (auto s : mc.strides)
+    if (s < 1 || s > 4) bad("model.strides must be in 1..4, got " + std::to_string(s));
+  if (mc.num_res_units < 0 || mc.num_res_units > 16) bad("model.num_res_units must be in 0..16");
+  if (mc.slices < 1 || mc.slices > 63) bad("model.slices must be in 1..63");
+  if (mc.head_upscale < 1 || mc.head_upscale > 8) bad("model.head_upscale must be in 1..8");
+  if (m.classes.size() > 1000) bad("more than 1000 classes");
+  if (m.window.z > 4096 || m.window.y > 4096 || m.window.x > 4096) bad("window larger than 4096 voxels");
+  // A generous bound on the weights (the shipped model has 1.2 M parameters): 3^3 kernels between
+  // consecutive levels, both ways, times the residual units.
+  double params = 0;
+  for (size_t i = 0; i < mc.channels.size(); ++i) {
+    const double in = i ? double(mc.channels[i - 1]) : 1.0, out = double(mc.channels[i]);
+    params += 2 * 27 * out * (in + out) * double(1 + mc.num_res_units);
+  }
+  if (params > 2e8) bad("the network would have about " + std::to_string(int64_t(params / 1e6)) + " M parameters (limit 200 M)");
+}
+}
+
 ModelInfo model_info_from_json(const std::string& text, const std::string& source) {
   json j;
   try {
@@ -63,8 +108,17 @@ ModelInfo model_info_from_json(const std::string& text, const std::string& sourc
   } catch (const json::exception& e) {
     throw Error(source, std::string("model description is not valid JSON: ") + e.what());
   }
-  if (!j.is_object() || j.value("format", "") != "tomopick-model")
+  if (!j.is_object() || !j.contains("format") || j["format"] != "tomopick-model")
     throw Error(source, "not a tomopick model (no 'format: tomopick-model' in its description)");
+  try {
+    return model_info_from(j, source);
+  } catch (const json::exception& e) {  // a missing section or a value of the wrong type
+    throw Error(source, std::string("model description: ") + e.what());
+  }
+}
+
+namespace {
+ModelInfo model_info_from(const json& j, const std::string& source) {
   ModelInfo m;
   const auto& mc = j.at("model");
   get(mc, "arch", m.model.arch, source, "model.");
@@ -100,7 +154,9 @@ ModelInfo model_info_from_json(const std::string& text, const std::string& sourc
   get(j, "overlap", m.overlap, source, "");
   get(j, "nms_fraction", m.nms_fraction, source, "");
   if (j.contains("training")) m.training_json = j["training"].dump();
+  check_sizes(m, source);
   return m;
 }
+}  // namespace
 
 }  // namespace tomopick::nn

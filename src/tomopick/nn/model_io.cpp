@@ -32,6 +32,8 @@ void load_archive(torch::serialize::InputArchive& a, const fs::path& file) {
   } catch (const c10::Error& e) {
     throw Error(file, "not a LibTorch archive (a tomopick model or checkpoint): " +
                           std::string(e.what_without_backtrace()).substr(0, 200));
+  } catch (const std::exception& e) {  // LibTorch's archive reader also throws plain exceptions
+    throw Error(file, "not a LibTorch archive (a tomopick model or checkpoint): " + std::string(e.what()).substr(0, 200));
   }
 }
 
@@ -58,13 +60,17 @@ LoadedModel load_model(const fs::path& file, const std::string& device) {
     throw Error(file, std::string("model description: ") + e.what());
   }
   torch::serialize::InputArchive weights;
-  const char* key = a.try_read("ema", weights) ? "ema" : "model";
-  if (std::string(key) == "model" && !a.try_read("model", weights)) throw Error(file, "not a tomopick model: no weights");
   try {
+    const char* key = a.try_read("ema", weights) ? "ema" : "model";
+    if (std::string(key) == "model" && !a.try_read("model", weights)) throw Error(file, "not a tomopick model: no weights");
     m.net->load(weights);
   } catch (const c10::Error& e) {
     throw Error(file, std::string("weights do not fit the described network: ") +
                           std::string(e.what_without_backtrace()).substr(0, 200));
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(file, std::string("unreadable weights: ") + std::string(e.what()).substr(0, 200));
   }
   m.net->eval();
   m.net->to(torch::Device(device));

@@ -129,7 +129,8 @@ RgbImage grey_image(const GreySlice& slice, double low_pct, double high_pct, int
   frame.col_scale = double(out_w) / double(slice.cols);
   frame.row_scale = double(out_h) / double(slice.rows);
 
-  const auto [lo, hi] = percentile_range(slice.values, low_pct, high_pct);
+  const auto range = percentile_range(slice.values, low_pct, high_pct);
+  const double lo = range.first, hi = range.second;  // not a structured binding: lambdas capture it (clang 14)
   const double gain = hi > lo ? 255.0 / (hi - lo) : 0.0;
   auto grey = [&](double v) -> uint8_t {
     if (!std::isfinite(v)) return 0;

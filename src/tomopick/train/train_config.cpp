@@ -210,7 +210,15 @@ void set_field(TrainConfig& c, const std::string& key, const YAML::Node& value, 
     f->set(c, value);
   } catch (const std::invalid_argument& e) {
     throw Error(source, key + ": " + e.what());
+  } catch (const YAML::Exception& e) {  // e.g. a mapping where a class key should be
+    throw Error(source, key + ": " + e.what());
   }
+}
+
+// A key of the config as text; YAML allows lists and mappings as keys, the config does not.
+std::string key_text(const YAML::Node& key, const std::string& source, const std::string& where) {
+  if (!key.IsScalar()) throw Error(source, where + "keys must be plain names, got " + describe(key));
+  return key.Scalar();
 }
 
 void require(bool ok, const std::string& source, const std::string& key, const std::string& problem) {
@@ -240,14 +248,15 @@ TrainConfig parse_train_config(const std::string& yaml, const std::string& sourc
   if (root.IsNull()) return validate(c, source), c;
   if (!root.IsMap()) throw Error(source, "expected a mapping of sections (model, data, targets, ...)");
   for (const auto& section : root) {
-    const auto name = section.first.as<std::string>();
+    const auto name = key_text(section.first, source, "");
     if (!section.second.IsMap()) {
       bool known = false;
       for (const auto& f : fields()) known |= f.key.rfind(name + ".", 0) == 0;
       if (!known) throw Error(source, unknown_key(name));
       throw Error(source, name + ": expected a mapping of options");
     }
-    for (const auto& kv : section.second) set_field(c, name + "." + kv.first.as<std::string>(), kv.second, source);
+    for (const auto& kv : section.second)
+      set_field(c, name + "." + key_text(kv.first, source, name + ": "), kv.second, source);
   }
   validate(c, source);
   return c;

@@ -121,11 +121,15 @@ TrainSummary train(const TrainRequest& req) {
   if (r.resume) {
     if (!fs::exists(run_file)) throw Error(r.out, "nothing to resume: no run.json (start a run with --out first)");
     r.config = read_train_config(r.out / "config.yaml");
-    const json j = json::parse(read_file(run_file));
-    r.data.clear();
-    for (const auto& p : j.at("data")) r.data.emplace_back(p.get<std::string>());
-    r.val_runs = j.at("val_runs").get<std::vector<std::string>>();
-    r.train_runs = j.at("train_runs").get<std::vector<std::string>>();
+    try {
+      const json j = json::parse(read_file(run_file));
+      r.data.clear();
+      for (const auto& p : j.at("data")) r.data.emplace_back(p.get<std::string>());
+      r.val_runs = j.at("val_runs").get<std::vector<std::string>>();
+      r.train_runs = j.at("train_runs").get<std::vector<std::string>>();
+    } catch (const json::exception& e) {
+      throw Error(run_file, std::string("not a run description tomopick wrote: ") + e.what());
+    }
   } else {
     if (fs::exists(run_file) && !r.overwrite)
       throw Error(r.out, "already holds a training run: use --resume to continue it or --overwrite to start afresh");
@@ -173,11 +177,15 @@ TrainSummary train(const TrainRequest& req) {
   if (r.resume && fs::exists(last_file)) {
     torch::serialize::InputArchive a;
     nn::load_archive(a, last_file);
-    const json state = json::parse(nn::read_string(a, "state", last_file));
-    start = state.at("step").get<int64_t>();
-    best_score = state.at("best_score").get<double>();
-    best_step = state.at("best_step").get<int64_t>();
-    ema.set_updates(state.at("ema_updates").get<int64_t>());
+    try {
+      const json state = json::parse(nn::read_string(a, "state", last_file));
+      start = state.at("step").get<int64_t>();
+      best_score = state.at("best_score").get<double>();
+      best_step = state.at("best_step").get<int64_t>();
+      ema.set_updates(state.at("ema_updates").get<int64_t>());
+    } catch (const json::exception& e) {
+      throw Error(last_file, std::string("checkpoint state: ") + e.what());
+    }
     torch::serialize::InputArchive m, e, o;
     a.read("model", m);
     net->load(m);
