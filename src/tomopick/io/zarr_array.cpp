@@ -117,7 +117,22 @@ json compressor_json(const Codec& c) {
 
 double parse_fill(const json& j, DType t, const fs::path& file) {
   if (j.is_null()) return 0.0;
-  if (j.is_number()) return j.get<double>();
+  if (j.is_number() && (t == DType::f32 || t == DType::f16)) return j.get<double>();
+  if (j.is_number()) {
+    // An integer array's fill value must be one of its values (1e28 would be undefined behaviour to convert).
+    double lo = 0, hi = 0;
+    switch (t) {
+      case DType::u8: lo = 0, hi = 255; break;
+      case DType::i8: lo = -128, hi = 127; break;
+      case DType::i16: lo = -32768, hi = 32767; break;
+      case DType::u16: lo = 0, hi = 65535; break;
+      default: break;
+    }
+    const double v = j.get<double>();
+    if (!(v >= lo && v <= hi) || v != std::floor(v))
+      throw Error(file, "fill_value " + j.dump() + " is not a value of dtype " + dtype_name(t));
+    return v;
+  }
   if (j.is_string()) {
     const auto s = j.get<std::string>();
     if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
