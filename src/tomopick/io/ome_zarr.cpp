@@ -51,48 +51,54 @@ OmeZarr OmeZarr::open(const fs::path& path, Vec3 fallback_spacing) {
   }
   if (!j.is_object() || !j.contains("multiscales") || !j["multiscales"].is_array() || j["multiscales"].empty())
     throw Error(attrs, "no OME-NGFF 'multiscales' list");
-  const json& ms = j["multiscales"][0];
-  z.multiscale_ = true;
-  z.name_ = ms.value("name", std::string());
-  size_t naxes = 3;
-  if (ms.contains("axes")) {
-    const json& axes = ms["axes"];
-    if (!axes.is_array() || axes.size() < 3)
-      throw Error(attrs, "'axes' must list at least the 3 spatial axes z, y, x");
-    naxes = axes.size();
-    const char* want[3] = {"z", "y", "x"};
-    for (size_t i = 0; i < 3; ++i) {
-      const json& a = axes[naxes - 3 + i];
-      const std::string name = a.is_object() ? a.value("name", std::string()) : (a.is_string() ? a.get<std::string>() : "");
-      if (name != want[i]) throw Error(attrs, "the last three axes must be z, y, x; got '" + name + "' at position " + std::to_string(naxes - 3 + i));
-      if (a.is_object() && a.contains("unit") && a["unit"].is_string()) {
-        const auto unit = a["unit"].get<std::string>();
-        if (unit != "angstrom")
-          throw Error(attrs, "axis " + name + " has unit '" + unit + "'; tomopick expects 'angstrom'");
+  // Type mismatches anywhere below (a number where an object belongs) are the file's fault too.
+  try {
+    const json& ms = j["multiscales"][0];
+    if (!ms.is_object()) throw Error(attrs, "'multiscales' must hold objects");
+    z.multiscale_ = true;
+    z.name_ = ms.value("name", std::string());
+    size_t naxes = 3;
+    if (ms.contains("axes")) {
+      const json& axes = ms["axes"];
+      if (!axes.is_array() || axes.size() < 3)
+        throw Error(attrs, "'axes' must list at least the 3 spatial axes z, y, x");
+      naxes = axes.size();
+      const char* want[3] = {"z", "y", "x"};
+      for (size_t i = 0; i < 3; ++i) {
+        const json& a = axes[naxes - 3 + i];
+        const std::string name = a.is_object() ? a.value("name", std::string()) : (a.is_string() ? a.get<std::string>() : "");
+        if (name != want[i]) throw Error(attrs, "the last three axes must be z, y, x; got '" + name + "' at position " + std::to_string(naxes - 3 + i));
+        if (a.is_object() && a.contains("unit") && a["unit"].is_string()) {
+          const auto unit = a["unit"].get<std::string>();
+          if (unit != "angstrom")
+            throw Error(attrs, "axis " + name + " has unit '" + unit + "'; tomopick expects 'angstrom'");
+        }
       }
     }
-  }
-  if (!ms.contains("datasets") || !ms["datasets"].is_array() || ms["datasets"].empty())
-    throw Error(attrs, "multiscales has no 'datasets'");
-  for (const json& d : ms["datasets"]) {
-    if (!d.contains("path") || !d["path"].is_string()) throw Error(attrs, "a dataset has no 'path'");
-    OmeLevel l;
-    l.path = d["path"].get<std::string>();
-    l.spacing = {1, 1, 1};
-    if (d.contains("coordinateTransformations")) {
-      for (const json& t : d["coordinateTransformations"]) {
-        const std::string type = t.value("type", std::string());
-        if (type == "scale") l.spacing = parse_vec(t.value("scale", json()), attrs, "scale of level '" + l.path + "'", naxes);
-        if (type == "translation")
-          l.translation = parse_vec(t.value("translation", json()), attrs, "translation of level '" + l.path + "'", naxes);
+    if (!ms.contains("datasets") || !ms["datasets"].is_array() || ms["datasets"].empty())
+      throw Error(attrs, "multiscales has no 'datasets'");
+    for (const json& d : ms["datasets"]) {
+      if (!d.contains("path") || !d["path"].is_string()) throw Error(attrs, "a dataset has no 'path'");
+      OmeLevel l;
+      l.path = d["path"].get<std::string>();
+      l.spacing = {1, 1, 1};
+      if (d.contains("coordinateTransformations")) {
+        for (const json& t : d["coordinateTransformations"]) {
+          const std::string type = t.value("type", std::string());
+          if (type == "scale") l.spacing = parse_vec(t.value("scale", json()), attrs, "scale of level '" + l.path + "'", naxes);
+          if (type == "translation")
+            l.translation = parse_vec(t.value("translation", json()), attrs, "translation of level '" + l.path + "'", naxes);
+        }
       }
+      if (!(l.spacing.z > 0 && l.spacing.y > 0 && l.spacing.x > 0))
+        throw Error(attrs, "scale of level '" + l.path + "' must be positive");
+      const fs::path arr = path / l.path;
+      if (naxes != 3) throw Error(attrs, "only 3D (z, y, x) images are supported, this one has " + std::to_string(naxes) + " axes");
+      l.meta = ZarrArray::open(arr).meta();
+      z.levels_.push_back(l);
     }
-    if (!(l.spacing.z > 0 && l.spacing.y > 0 && l.spacing.x > 0))
-      throw Error(attrs, "scale of level '" + l.path + "' must be positive");
-    const fs::path arr = path / l.path;
-    if (naxes != 3) throw Error(attrs, "only 3D (z, y, x) images are supported, this one has " + std::to_string(naxes) + " axes");
-    l.meta = ZarrArray::open(arr).meta();
-    z.levels_.push_back(l);
+  } catch (const json::exception& e) {
+    throw Error(attrs, std::string("malformed OME-NGFF metadata: ") + e.what());
   }
   return z;
 }
