@@ -6,11 +6,6 @@
 using namespace tomopick;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string text(reinterpret_cast<const char*>(data), size);
-  fuzz::expect_clear_errors("fz.pt", [&] {
-    const nn::ModelInfo m = nn::model_info_from_json(text, "fz.pt");
-    const std::string json = nn::model_info_to_json(m);
-    fuzz::require(nn::model_info_to_json(nn::model_info_from_json(json, "fz.pt")) == json, "model JSON round trip");
-  });
+  fuzz::text_round_trip(data, size, "fz.pt", nn::model_info_from_json, nn::model_info_to_json, "model JSON round trip");
   return 0;
 }

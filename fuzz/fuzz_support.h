@@ -54,6 +54,18 @@ inline void require(bool ok, const char* what) {
   }
 }
 
+// For text formats tomopick also writes: `data` is the text of file `name`; whatever parses must
+// survive write -> parse -> write unchanged.
+template <class Parse, class Write>
+void text_round_trip(const uint8_t* data, size_t size, const std::string& name, Parse parse, Write write,
+                     const char* what) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  expect_clear_errors(name, [&] {
+    const std::string once = write(parse(text, name));
+    require(write(parse(once, name)) == once, what);
+  });
+}
+
 }  // namespace tomopick::fuzz
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);

@@ -6,11 +6,6 @@
 using namespace tomopick;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string text(reinterpret_cast<const char*>(data), size);
-  fuzz::expect_clear_errors("fz.yaml", [&] {
-    const train::TrainConfig c = train::parse_train_config(text, "fz.yaml");
-    const std::string yaml = train::to_yaml(c);
-    fuzz::require(train::to_yaml(train::parse_train_config(yaml, "fz.yaml")) == yaml, "to_yaml round trip");
-  });
+  fuzz::text_round_trip(data, size, "fz.yaml", train::parse_train_config, train::to_yaml, "to_yaml round trip");
   return 0;
 }
