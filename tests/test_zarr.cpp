@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 
 #include "test_support.h"
 #include "tomopick/core/atomic_file.h"
@@ -203,6 +204,22 @@ TEST(ZarrErrors, BadMetadataAndChunksNameTheFileAndProblem) {
   test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "'lzma' is not supported");
   write_file_atomic(a / ".zarray", R"({"zarr_format":2,"shape":[4,4,4],"chunks":[2,2,2],"dtype":"<f4","compressor":null,"fill_value":0,"order":"F"})");
   test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "order 'F'");
+  // wrong JSON types and fill values no array of that dtype can hold (found by fuzz_zarr_metadata)
+  const std::string head = R"({"zarr_format":2,"shape":[4,4,4],"chunks":[2,2,2],)";
+  write_file_atomic(a / ".zarray", head + R"("dtype":"<f4","compressor":null,"order":5})");
+  test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "'order' must be a string");
+  write_file_atomic(a / ".zarray", head + R"("dtype":"<f4","compressor":{"id":"blosc","cname":7}})");
+  test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "'cname' must be a string");
+  write_file_atomic(a / ".zarray", head + R"("dtype":"|u1","compressor":null,"fill_value":"Infinity"})");
+  test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "not a value of integer dtype");
+  write_file_atomic(a / ".zarray", head + R"("dtype":"<f4","compressor":null,"fill_value":1e300})");
+  test::expect_error([&] { ZarrArray::open(a); }, ".zarray", "outside the range");
+  // JSON has no infinity: an infinite float fill must be written as zarr's string form and read back
+  write_file_atomic(a / ".zarray", head + R"("dtype":"<f4","compressor":null,"fill_value":"-Infinity"})");
+  const ZarrMeta inf = ZarrArray::open(a).meta();
+  EXPECT_EQ(inf.fill_value, -std::numeric_limits<double>::infinity());
+  EXPECT_NE(inf.to_json().find("\"-Infinity\""), std::string::npos);
+  EXPECT_EQ(parse_zarray(inf.to_json(), a / ".zarray").fill_value, inf.fill_value);
 
   // truncated and corrupt chunks, for each codec
   for (const std::string spec : {"blosc", "zstd", "zlib", "gzip", "none"}) {

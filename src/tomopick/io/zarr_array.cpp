@@ -80,6 +80,15 @@ Shape3 parse_triple(const json& j, const char* field, const fs::path& file) {
   return {v[0], v[1], v[2]};
 }
 
+// An optional string member; any other type is an error naming the member (json::value would throw
+// nlohmann's own exception, which names neither the file nor the field).
+std::string string_member(const json& j, const char* key, const std::string& def, const fs::path& file,
+                          const char* where = "") {
+  if (!j.contains(key) || j[key].is_null()) return def;
+  if (!j[key].is_string()) throw Error(file, std::string(where) + "'" + key + "' must be a string, got " + j[key].dump());
+  return j[key].get<std::string>();
+}
+
 Codec parse_compressor(const json& j, const fs::path& file) {
   Codec c;
   if (j.is_null()) {
@@ -91,11 +100,12 @@ Codec parse_compressor(const json& j, const fs::path& file) {
   c.id = j["id"].get<std::string>();
   auto get_int = [&](const char* k, int def) {
     if (!j.contains(k) || j[k].is_null()) return def;
-    if (!j[k].is_number_integer()) throw Error(file, std::string("compressor '") + k + "' must be an integer");
+    if (!j[k].is_number_integer() || j[k].get<double>() < -1e6 || j[k].get<double>() > 1e9)
+      throw Error(file, std::string("compressor '") + k + "' must be an integer, got " + j[k].dump());
     return j[k].get<int>();
   };
   if (c.id == "blosc") {
-    c.cname = j.value("cname", std::string("lz4"));
+    c.cname = string_member(j, "cname", "lz4", file, "compressor ");
     c.level = get_int("clevel", 5);
     c.shuffle = get_int("shuffle", 1);
     c.blocksize = get_int("blocksize", 0);
@@ -117,7 +127,15 @@ json compressor_json(const Codec& c) {
 
 double parse_fill(const json& j, DType t, const fs::path& file) {
   if (j.is_null()) return 0.0;
-  if (j.is_number() && (t == DType::f32 || t == DType::f16)) return j.get<double>();
+  const bool floating = t == DType::f32 || t == DType::f16;
+  if (j.is_number() && floating) {
+    // A finite fill beyond the dtype's range would overflow on conversion (undefined behaviour).
+    const double v = j.get<double>();
+    const double limit = t == DType::f32 ? double(std::numeric_limits<float>::max()) : 65504.0;
+    if (!(std::fabs(v) <= limit))
+      throw Error(file, "fill_value " + j.dump() + " is outside the range of dtype " + dtype_name(t));
+    return v;
+  }
   if (j.is_number()) {
     // An integer array's fill value must be one of its values (1e28 would be undefined behaviour to convert).
     double lo = 0, hi = 0;
@@ -133,6 +151,8 @@ double parse_fill(const json& j, DType t, const fs::path& file) {
       throw Error(file, "fill_value " + j.dump() + " is not a value of dtype " + dtype_name(t));
     return v;
   }
+  if (j.is_string() && !floating)
+    throw Error(file, "fill_value " + j.dump() + " is not a value of integer dtype " + dtype_name(t));
   if (j.is_string()) {
     const auto s = j.get<std::string>();
     if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
@@ -166,7 +186,9 @@ std::string ZarrMeta::to_json() const {
   if (big_endian && dt[0] == '<') dt[0] = '>';  // describes what the meta was read from, not only what we write
   j["dtype"] = dt;
   j["compressor"] = compressor_json(codec);
+  // JSON has no NaN or infinity; zarr spells them as strings.
   if (std::isnan(fill_value)) j["fill_value"] = "NaN";
+  else if (std::isinf(fill_value)) j["fill_value"] = fill_value > 0 ? "Infinity" : "-Infinity";
   else if (dtype == DType::f32 || dtype == DType::f16) j["fill_value"] = fill_value;
   else j["fill_value"] = int64_t(fill_value);
   j["filters"] = nullptr;
@@ -202,13 +224,13 @@ ZarrMeta parse_zarray(const std::string& text, const fs::path& file) {
   }
   if (m.chunk_bytes() > kMaxChunkBytes)
     throw Error(file, "chunks " + m.chunks.str() + " are too large (" + std::to_string(m.chunk_bytes()) + " bytes each)");
-  m.codec = parse_compressor(j.value("compressor", json(nullptr)), file);
+  m.codec = parse_compressor(j.contains("compressor") ? j["compressor"] : json(nullptr), file);
   if (j.contains("filters") && !j["filters"].is_null() && !(j["filters"].is_array() && j["filters"].empty()))
     throw Error(file, "filters are not supported: " + j["filters"].dump());
-  const std::string order = j.value("order", std::string("C"));
+  const std::string order = string_member(j, "order", "C", file);
   if (order != "C") throw Error(file, "order '" + order + "' is not supported (only C order)");
-  m.fill_value = parse_fill(j.value("fill_value", json(nullptr)), m.dtype, file);
-  const std::string sep = j.value("dimension_separator", std::string("."));
+  m.fill_value = parse_fill(j.contains("fill_value") ? j["fill_value"] : json(nullptr), m.dtype, file);
+  const std::string sep = string_member(j, "dimension_separator", ".", file);
   if (sep != "." && sep != "/") throw Error(file, "dimension_separator must be \".\" or \"/\", got \"" + sep + "\"");
   m.separator = sep[0];
   return m;
