@@ -9,6 +9,7 @@
 #include "tiny_project.h"
 #include "tomopick/core/resample.h"
 #include "tomopick/infer/picker.h"
+#include "tomopick/io/mrc.h"
 #include "tomopick/train/trainer.h"
 
 using namespace tomopick;
@@ -130,7 +131,21 @@ TEST_F(Picking, WindowSizeStreamingAndSpacingDoNotChangeThePicks) {
   for (size_t k = 0; k < streamed.size(); ++k) EXPECT_EQ(streamed[k].points, reference[k].points);
   // the same tomogram at 5 Å: resampled to the model's 10 Å, picks at the same Å
   const auto fine = resample(vol, {5, 5, 5});
-  expect_same_picks(reference, infer::Picker(options()).pick(fine, "run0"), truth());
+  const auto fine_picks = infer::Picker(options()).pick(fine, "run0");
+  expect_same_picks(reference, fine_picks, truth());
+  // and from a 5 Å file, resampled box by box while streaming in thin slabs: the same numbers exactly
+  TempDir d;
+  write_mrc(d / "fine.mrc", AnyVolume(fine));
+  o = options();
+  o.max_memory_bytes = 6 << 20;
+  o.always_stream = true;  // this small volume would be resampled in memory otherwise
+  const auto fine_streamed = infer::Picker(o).pick(d / "fine.mrc", "run0");
+  ASSERT_EQ(fine_streamed.size(), fine_picks.size());
+  for (size_t k = 0; k < fine_streamed.size(); ++k) EXPECT_EQ(fine_streamed[k].points, fine_picks[k].points);
+  // the resampled source rows count against the budget: one that fits the 10 Å file does not fit
+  o.max_memory_bytes = 2 << 20;
+  EXPECT_EQ(infer::Picker(o).pick(test_tomogram(), "run0").size(), reference.size());
+  test::expect_error([&] { infer::Picker(o).pick(d / "fine.mrc", "run0"); }, "--max-memory", "too little");
 }
 
 TEST_F(Picking, GarbageInputIsAClearError) {

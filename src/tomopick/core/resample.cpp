@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -126,23 +127,43 @@ Shape3 resampled_shape(const Shape3& s, const Vec3& old_A, const Vec3& new_A) {
           resampled_length(s.x, old_A.x, new_A.x)};
 }
 
-Volume<float> resample(const Volume<float>& v, const Vec3& new_A) {
-  if (v.empty()) throw Error("resample", "the volume is empty (shape " + v.shape().str() + ")");
-  const Vec3 old_A = v.spacing();
-  const Shape3 in = v.shape();
-  const Shape3 out = resampled_shape(in, old_A, new_A);
-  if (old_A == new_A) return v;
+namespace {
 
-  const AxisOp oz = axis_op(in.z, out.z, old_A.z, new_A.z);
-  const AxisOp oy = axis_op(in.y, out.y, old_A.y, new_A.y);
-  const AxisOp ox = axis_op(in.x, out.x, old_A.x, new_A.x);
+// `op` restricted to outputs [j0, j0 + m), reading an input that starts at input voxel `in0`.
+AxisOp slice(const AxisOp& op, int64_t j0, int64_t m, int64_t in0) {
+  if (op.identity) return op;
+  AxisOp s;
+  for (int64_t j = j0; j < j0 + m; ++j) {
+    s.first.push_back(op.first[size_t(j)] - in0);
+    s.count.push_back(op.count[size_t(j)]);
+    s.offset.push_back(op.offset[size_t(j)]);
+  }
+  s.weights = op.weights;
+  return s;
+}
+
+// The input voxels [lo, hi) that outputs [j0, j0 + m) of `op` read.
+std::pair<int64_t, int64_t> input_range(const AxisOp& op, int64_t j0, int64_t m) {
+  if (op.identity) return {j0, j0 + m};
+  int64_t lo = std::numeric_limits<int64_t>::max(), hi = 0;
+  for (int64_t j = j0; j < j0 + m; ++j) {
+    lo = std::min(lo, op.first[size_t(j)]);
+    hi = std::max(hi, op.first[size_t(j)] + op.count[size_t(j)]);
+  }
+  return {lo, hi};
+}
+
+// Runs the z, y, x passes over `in` (shape `in_shape`) into `result` (already shaped). Shared by the
+// whole-volume and the boxed resample, so both compute every value with the same operations.
+void run_passes(const float* in, const Shape3& in_shape, const AxisOp& oz, const AxisOp& oy, const AxisOp& ox,
+                Volume<float>& result) {
+  const Shape3 out = result.shape();
   // Passes z, y, x: the first two run over whole rows (vectorised) and, when downsampling, leave
   // the strided x pass the least data. The first reads the input in place, the last writes the
   // result; buffers in between are left uninitialised (apply writes every element).
-  Volume<float> result(out, Volume<float>::Uninitialized{}, new_A, v.origin());
   const int passes = int(!oz.identity) + int(!oy.identity) + int(!ox.identity);
   std::unique_ptr<float[]> buf;
-  const float* cur = v.data();
+  const float* cur = in;
   int done = 0;
   auto pass = [&](int64_t outer, int64_t n, int64_t lanes, const AxisOp& op) {
     const int64_t m = int64_t(op.first.size());
@@ -156,9 +177,69 @@ Volume<float> resample(const Volume<float>& v, const Vec3& new_A) {
     cur = buf.get();
   };
   // (z, y, x) extents as the passes change them: z first, then y, then x.
-  if (!oz.identity) pass(1, in.z, in.y * in.x, oz);
-  if (!oy.identity) pass(out.z, in.y, in.x, oy);
-  if (!ox.identity) pass(out.z * out.y, in.x, 1, ox);
+  if (!oz.identity) pass(1, in_shape.z, in_shape.y * in_shape.x, oz);
+  if (!oy.identity) pass(out.z, in_shape.y, in_shape.x, oy);
+  if (!ox.identity) pass(out.z * out.y, in_shape.x, 1, ox);
+  if (passes == 0) std::copy(in, in + out.count(), result.data());
+}
+
+}  // namespace
+
+struct ResampleOps {
+  AxisOp z, y, x;
+};
+
+namespace {
+
+ResampleOps make_ops(const Shape3& in, const Shape3& out, const Vec3& old_A, const Vec3& new_A) {
+  return {axis_op(in.z, out.z, old_A.z, new_A.z), axis_op(in.y, out.y, old_A.y, new_A.y),
+          axis_op(in.x, out.x, old_A.x, new_A.x)};
+}
+
+}  // namespace
+
+Volume<float> resample(const Volume<float>& v, const Vec3& new_A) {
+  if (v.empty()) throw Error("resample", "the volume is empty (shape " + v.shape().str() + ")");
+  const Vec3 old_A = v.spacing();
+  const Shape3 in = v.shape();
+  const Shape3 out = resampled_shape(in, old_A, new_A);
+  if (old_A == new_A) return v;
+  const ResampleOps ops = make_ops(in, out, old_A, new_A);
+  Volume<float> result(out, Volume<float>::Uninitialized{}, new_A, v.origin());
+  run_passes(v.data(), in, ops.z, ops.y, ops.x, result);
+  return result;
+}
+
+BoxResampler::BoxResampler(const Shape3& in_shape, const Vec3& old_A, const Vec3& new_A)
+    : in_(in_shape), old_(old_A), new_(new_A), out_(resampled_shape(in_shape, old_A, new_A)) {
+  if (in_shape.empty()) throw Error("resample", "the volume is empty (shape " + in_shape.str() + ")");
+  ops_ = std::make_shared<const ResampleOps>(make_ops(in_shape, out_, old_A, new_A));
+}
+
+Box BoxResampler::source_box(const Box& out_box) const {
+  if (!out_box.inside(out_) || out_box.shape.empty())
+    throw Error("resample", "box at " + out_box.begin.str() + " of " + out_box.shape.str() +
+                                " is not inside the resampled volume " + out_.str());
+  const ResampleOps& o = *ops_;
+  const auto [z0, z1] = input_range(o.z, out_box.begin.z, out_box.shape.z);
+  const auto [y0, y1] = input_range(o.y, out_box.begin.y, out_box.shape.y);
+  const auto [x0, x1] = input_range(o.x, out_box.begin.x, out_box.shape.x);
+  return {{z0, y0, x0}, {z1 - z0, y1 - y0, x1 - x0}};
+}
+
+Volume<float> BoxResampler::resample(const Volume<float>& source, const Box& out_box) const {
+  const Box src = source_box(out_box);
+  if (source.shape() != src.shape)
+    throw Error("resample", "the source box is " + source.shape().str() + " voxels, expected " + src.shape.str());
+  const ResampleOps& o = *ops_;
+  const AxisOp z = slice(o.z, out_box.begin.z, out_box.shape.z, src.begin.z);
+  const AxisOp y = slice(o.y, out_box.begin.y, out_box.shape.y, src.begin.y);
+  const AxisOp x = slice(o.x, out_box.begin.x, out_box.shape.x, src.begin.x);
+  const Vec3 origin{source.origin().z + double(out_box.begin.z) * new_.z - double(src.begin.z) * old_.z,
+                    source.origin().y + double(out_box.begin.y) * new_.y - double(src.begin.y) * old_.y,
+                    source.origin().x + double(out_box.begin.x) * new_.x - double(src.begin.x) * old_.x};
+  Volume<float> result(out_box.shape, Volume<float>::Uninitialized{}, new_, origin);
+  run_passes(source.data(), source.shape(), z, y, x, result);
   return result;
 }
 

@@ -30,18 +30,18 @@ struct Picker::Impl {
 
 namespace {
 
-std::string mib(int64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
 
 // Training resamples unless a level is within 0.1 % of the model's spacing (dataset.cpp load_run); so
 // does picking, so the network sees the same kind of input.
 bool same_spacing(double a, double b) { return std::abs(a - b) <= 0.001 * b; }
 
-void check_finite(const Volume<float>& v, const std::string& what) {
+// `offset`: where v starts in the volume the message names.
+void check_finite(const Volume<float>& v, const std::string& what, const Index3& offset = {}) {
   for (size_t i = 0; i < v.size(); ++i)
     if (!std::isfinite(v.data()[i])) {
       const int64_t k = int64_t(i), nx = v.shape().x, ny = v.shape().y;
       throw Error(what, "contains NaN or infinite voxels (first at z,y,x = " +
-                            Index3{k / (nx * ny), (k / nx) % ny, k % nx}.str() + ")");
+                            Index3{offset.z + k / (nx * ny), offset.y + (k / nx) % ny, offset.x + k % nx}.str() + ")");
     }
 }
 
@@ -115,8 +115,8 @@ namespace {
 
 // Per-class picks of a volume already at the models' spacing, delivered by `read_box` (normalised).
 std::vector<PickSet> pick_members(Picker::Impl& m, const std::vector<Member>& members, const Shape3& shape,
-                                  const Vec3& spacing, const ReadBox& read_box, const std::string& run,
-                                  const PickProgress& progress) {
+                                  const Vec3& spacing, const ReadBox& read_box, int64_t read_bytes,
+                                  const std::string& run, const PickProgress& progress) {
   std::vector<PickSet> out;
   for (const auto& s : m.specs) {
     PickSet set;
@@ -128,6 +128,7 @@ std::vector<PickSet> pick_members(Picker::Impl& m, const std::vector<Member>& me
   for (const auto& s : m.specs) max_r = std::max(max_r, s.radius_A * s.nms_fraction);
   StreamOptions so;
   so.max_memory_bytes = m.opts.max_memory_bytes;
+  so.read_bytes = read_bytes;
   // Enough context beyond each slab for the peak suppression to see every neighbour.
   so.halo_vox = int64_t(std::ceil(max_r / spacing.z)) + 2;
   PickClassesOptions po;
@@ -154,14 +155,14 @@ std::vector<PickSet> pick_members(Picker::Impl& m, const std::vector<Member>& me
 }
 
 std::vector<PickSet> pick_grid(Picker::Impl& m, const Shape3& shape, const Vec3& spacing, const ReadBox& read_box,
-                               const std::string& run, const PickProgress& progress) {
+                               int64_t read_bytes, const std::string& run, const PickProgress& progress) {
   if (m.opts.fusion == "heatmap" || m.members.size() == 1)
-    return pick_members(m, m.members, shape, spacing, read_box, run, progress);
+    return pick_members(m, m.members, shape, spacing, read_box, read_bytes, run, progress);
   // WBF: every member picks alone, then each class's picks are fused within half its NMS radius.
   std::vector<std::vector<PickSet>> per_member;
   std::vector<double> weights;
   for (const auto& member : m.members) {
-    per_member.push_back(pick_members(m, {member}, shape, spacing, read_box, run, progress));
+    per_member.push_back(pick_members(m, {member}, shape, spacing, read_box, read_bytes, run, progress));
     weights.push_back(member.weight);
   }
   std::vector<PickSet> out;
@@ -173,6 +174,18 @@ std::vector<PickSet> pick_grid(Picker::Impl& m, const Shape3& shape, const Vec3&
     out.push_back(fuse_pick_sets(sets, weights, fo));
   }
   return out;
+}
+
+// The blocks a volume's statistics are summed in, in order: bands of windows (whose reading the
+// memory budget counts when streaming). Summing in the same order whether the volume is in memory
+// or streamed keeps the two bit-identical.
+std::vector<Box> statistics_blocks(const Shape3& shape, const Shape3& window) {
+  const int64_t bz = std::max<int64_t>(1, window.z), by = std::max<int64_t>(1, window.y);
+  std::vector<Box> blocks;
+  for (int64_t z = 0; z < shape.z; z += bz)
+    for (int64_t y = 0; y < shape.y; y += by)
+      blocks.push_back({{z, y, 0}, {std::min(bz, shape.z - z), std::min(by, shape.y - y), shape.x}});
+  return blocks;
 }
 
 // z-score statistics as training computed them (data/dataset.cpp normalize), or the fixed ones.
@@ -201,11 +214,16 @@ std::vector<PickSet> Picker::pick(const Volume<float>& tomogram, const std::stri
                         ? tomogram.crop({{}, tomogram.shape()})
                         : resample(tomogram, target);
   double s = 0, s2 = 0;
-  for (size_t i = 0; i < v.size(); ++i) s += v.data()[i], s2 += double(v.data()[i]) * v.data()[i];
+  for (const Box& b : statistics_blocks(v.shape(), m.window.window))
+    for (int64_t z = b.begin.z; z < b.end().z; ++z)
+      for (int64_t y = b.begin.y; y < b.end().y; ++y) {
+        const float* p = &v(z, y, 0);
+        for (int64_t x = 0; x < b.shape.x; ++x) s += p[x], s2 += double(p[x]) * p[x];
+      }
   const auto [mean, inv] = normalisation(info, s, s2, int64_t(v.size()));
   for (size_t i = 0; i < v.size(); ++i) v.data()[i] = (v.data()[i] - mean) * inv;
   const Vec3 grid_spacing = v.spacing();
-  return pick_grid(m, v.shape(), grid_spacing, [&](const Box& b) { return v.crop(b); }, run, progress);
+  return pick_grid(m, v.shape(), grid_spacing, [&](const Box& b) { return v.crop(b); }, 0, run, progress);
 }
 
 std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, PickProgress progress) {
@@ -231,38 +249,53 @@ std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, 
              std::to_string(sp.x) + " Å, model at " + std::to_string(info.spacing_A) + " Å");
   const bool direct = same_spacing(sp.x, info.spacing_A) && same_spacing(sp.y, info.spacing_A) &&
                       same_spacing(sp.z, info.spacing_A);
-  if (!direct) {
-    // Resampling needs the whole level in memory (and the resampled copy).
-    const auto out_shape = resampled_shape(L.shape, sp, {info.spacing_A, info.spacing_A, info.spacing_A});
-    const int64_t need = (L.shape.count() + out_shape.count()) * 4;
-    if (m.opts.max_memory_bytes > 0 && need > m.opts.max_memory_bytes)
-      throw Error("--max-memory", path.string() + " at " + std::to_string(sp.x) + " Å must be resampled to the model's " +
-                                      std::to_string(info.spacing_A) + " Å in memory (" + mib(need) +
-                                      "); raise the limit or give a zarr with a level at the model's spacing");
-    auto v = read_tomogram(path, ro).to_float32();
-    check_finite(v, path.string());
-    return pick(v, run, progress);
+  const Vec3 target = direct ? sp : Vec3{info.spacing_A, info.spacing_A, info.spacing_A};
+  const BoxResampler resampler(L.shape, sp, target);
+  const Shape3 grid = resampler.output_shape();
+  if (!direct && !m.opts.always_stream) {
+    // Read once and resampled once when the level and its resampled copy fit: streaming reads each
+    // source voxel about 2.5 times (a statistics pass, then overlapping rows of windows).
+    const int64_t need = (L.shape.count() + grid.count()) * 4;
+    const int64_t limit = m.opts.max_memory_bytes > 0 ? m.opts.max_memory_bytes : physical_memory_bytes() / 2;
+    if (need <= limit) {
+      auto v = read_tomogram(path, ro).to_float32();
+      check_finite(v, path.string());
+      return pick(v, run, progress);
+    }
   }
-  // Streamed: one pass for the statistics (and NaNs), then boxes read on demand.
-  const int64_t slab = std::max<int64_t>(1, (int64_t(64) << 20) / std::max<int64_t>(1, L.shape.y * L.shape.x * 4));
+  // Streamed: boxes are read on demand, and when the level is not at the models' spacing each box is
+  // resampled from just the source voxels it needs (the same values as resampling the whole level),
+  // so no tomogram has to fit in memory.
+  auto read_grid_box = [&](const Box& b, bool check) {
+    TomoReadOptions r = ro;
+    r.box = direct ? b : resampler.source_box(b);
+    auto v = read_tomogram(path, r).to_float32();
+    if (check) check_finite(v, path.string(), r.box->begin);
+    return direct ? std::move(v) : resampler.resample(v, b);
+  };
+  int64_t read_bytes = 0;
+  if (!direct) {
+    // A band of windows read through the resampler: the source box (as read and as float) and the
+    // results of the z and y passes.
+    const Shape3 band{std::min(m.window.window.z, grid.z), std::min(m.window.window.y, grid.y), grid.x};
+    const Box src = resampler.source_box({{(grid.z - band.z) / 2, (grid.y - band.y) / 2, 0}, band});
+    read_bytes = (2 * src.shape.count() + band.z * src.shape.y * src.shape.x + band.z * band.y * src.shape.x) * 4;
+  }
+  // One pass for the statistics (and NaNs), in the blocks and order a volume in memory is summed.
   double s = 0, s2 = 0;
-  for (int64_t z = 0; z < L.shape.z; z += slab) {
-    ro.box = Box{{z, 0, 0}, {std::min(slab, L.shape.z - z), L.shape.y, L.shape.x}};
-    const auto v = read_tomogram(path, ro).to_float32();
-    check_finite(v, path.string());
+  for (const Box& b : statistics_blocks(grid, m.window.window)) {
+    const auto v = read_grid_box(b, true);
     for (size_t i = 0; i < v.size(); ++i) s += v.data()[i], s2 += double(v.data()[i]) * v.data()[i];
   }
-  const auto [mean, inv] = normalisation(info, s, s2, L.shape.count());
+  const auto [mean, inv] = normalisation(info, s, s2, grid.count());
   return pick_grid(
-      m, L.shape, sp,
+      m, grid, target,
       [&, mean = mean, inv = inv](const Box& b) {
-        TomoReadOptions r = ro;
-        r.box = b;
-        auto v = read_tomogram(path, r).to_float32();
+        auto v = read_grid_box(b, false);
         for (size_t i = 0; i < v.size(); ++i) v.data()[i] = (v.data()[i] - mean) * inv;
         return v;
       },
-      run, progress);
+      read_bytes, run, progress);
 }
 
 fs::path default_model_path() {

@@ -35,6 +35,10 @@ struct PickerOptions {
   std::string blend = "gaussian";
   int batch = 1;
   int64_t max_memory_bytes = 0;       // 0: no limit
+  // A file not at the models' spacing is read whole and resampled in memory when that fits
+  // max_memory_bytes (else half the machine's memory), else streamed box by box (the same numbers,
+  // more reading); true streams it always. A file at the models' spacing always streams.
+  bool always_stream = false;
   // Per class; else a thresholds.json beside the (first) model file, else the model's stored ones
   // (tuned on its validation runs), else default_threshold.
   std::map<std::string, double> thresholds;

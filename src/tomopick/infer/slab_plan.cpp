@@ -25,6 +25,7 @@ void validate(const StreamOptions& so) {
   if (so.slab_depth_vox > 0 && so.max_memory_bytes > 0)
     throw Error("--slab-depth", "give either --slab-depth or --max-memory, not both");
   if (so.halo_vox < 0) throw Error("--halo", "must be 0 or more (output voxels), got " + std::to_string(so.halo_vox));
+  if (so.read_bytes < 0) throw Error("read_bytes", "must be 0 or more, got " + std::to_string(so.read_bytes));
 }
 
 std::vector<Slab> make_slabs(int64_t out_z, int64_t depth, int64_t halo) {
@@ -59,7 +60,7 @@ int64_t buffer_depth(const WindowGrid& g, int64_t depth, int64_t halo) {
 }
 
 int64_t streaming_memory_bytes(const WindowGrid& g, const WindowOptions& o, int64_t classes, int64_t depth,
-                               int64_t halo) {
+                               int64_t halo, int64_t read_bytes) {
   const Shape3& out = g.output_shape;
   const int64_t plane = out.y * out.x;
   const int64_t widest_slab = std::min(out.z, depth + 2 * halo);
@@ -67,9 +68,10 @@ int64_t streaming_memory_bytes(const WindowGrid& g, const WindowOptions& o, int6
   const int64_t window_out = g.z.window_out * g.y.window_out * g.x.window_out;
   const int64_t floats = classes * buffer_depth(g, depth, halo) * plane  // accumulators
                          + classes * widest_slab * plane                  // the emitted slab
-                         + std::min(g.window.z, g.input_shape.z) * g.input_shape.y * g.input_shape.x  // a row
+                         + std::min(g.window.z, g.input_shape.z) * std::min(g.window.y, g.input_shape.y) *
+                               g.input_shape.x  // a band of a row
                          + int64_t(o.batch) * (3 * window_in + 4 * classes * window_out);  // a batch
-  return floats * int64_t(sizeof(float));
+  return floats * int64_t(sizeof(float)) + read_bytes;
 }
 
 int64_t choose_slab_depth(const WindowGrid& g, const WindowOptions& o, const StreamOptions& so, int64_t classes) {
@@ -78,10 +80,10 @@ int64_t choose_slab_depth(const WindowGrid& g, const WindowOptions& o, const Str
   if (so.slab_depth_vox > 0) return std::min(so.slab_depth_vox, out_z);
   if (so.max_memory_bytes == 0) return out_z;
   for (int64_t depth = out_z; depth >= 1; --depth)
-    if (streaming_memory_bytes(g, o, classes, depth, so.halo_vox) <= so.max_memory_bytes) return depth;
+    if (streaming_memory_bytes(g, o, classes, depth, so.halo_vox, so.read_bytes) <= so.max_memory_bytes) return depth;
   const Shape3& w = g.window;
   throw Error("--max-memory", mib(so.max_memory_bytes) + " is too little: streaming needs at least " +
-                                  mib(streaming_memory_bytes(g, o, classes, 1, so.halo_vox)) +
+                                  mib(streaming_memory_bytes(g, o, classes, 1, so.halo_vox, so.read_bytes)) +
                                   " for one window batch and a 1-plane slab (" + std::to_string(classes) +
                                   " classes, window " + std::to_string(w.z) + "x" + std::to_string(w.y) + "x" +
                                   std::to_string(w.x) + ", batch " + std::to_string(o.batch) + ", halo " +

@@ -17,6 +17,10 @@ struct StreamOptions {
   int64_t slab_depth_vox = 0;    // output z-planes per slab (its core); 0 = from max_memory_bytes, else all
   int64_t max_memory_bytes = 0;  // 0 = no limit; else the deepest slab whose estimate fits
   int64_t halo_vox = 0;          // output z-planes of context emitted on each side of the core
+  // What the reader needs while it produces one band of a row (the windows' z and y range, every x),
+  // beyond the band itself (a resampled read holds the finer source box and its intermediate
+  // passes); counted against max_memory_bytes.
+  int64_t read_bytes = 0;
 };
 
 // Error("--slab-depth" / "--max-memory" / "--halo", problem).
@@ -32,9 +36,10 @@ std::vector<Slab> make_slabs(int64_t out_z, int64_t depth, int64_t halo);
 int64_t buffer_depth(const WindowGrid& g, int64_t depth, int64_t halo);
 
 // Estimated peak bytes of streaming with slabs of `depth` planes: accumulators, the emitted slab,
-// one row of input, one batch of windows with its predictions and their transformed copies.
+// one band of input (plus `read_bytes` to produce it), one batch of windows with its predictions and
+// their transformed copies.
 int64_t streaming_memory_bytes(const WindowGrid& g, const WindowOptions& o, int64_t classes, int64_t depth,
-                               int64_t halo);
+                               int64_t halo, int64_t read_bytes = 0);
 
 // slab_depth_vox when given (clipped to the volume); else the deepest slab that fits
 // max_memory_bytes; else the whole volume. Error("--max-memory", ...) when not even a 1-plane slab

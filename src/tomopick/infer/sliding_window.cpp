@@ -103,9 +103,19 @@ private:
     const Shape3& w = g_.window;
     const int s = g_.stride;
     const int64_t z0 = g_.z.starts_vox[k];
-    const Box box{{z0, 0, 0}, {std::min(w.z, in.z - z0), in.y, in.x}};
-    const at::Tensor strip = read(box);
-    const at::Tensor rows = take(strip, 0, 0, w.z, box.shape.z);
+    // The row is read one band (the windows' z and y range, every x) at a time, so memory follows
+    // the window, not the tomogram's plane. Windows run y-major, so each band is read once.
+    int64_t band_y0 = -1;
+    at::Tensor band;
+    auto window_input = [&](int64_t y0, int64_t x0) {
+      if (y0 != band_y0) {
+        band = at::Tensor();  // frees the last band before reading the next
+        const Box box{{z0, y0, 0}, {std::min(w.z, in.z - z0), std::min(w.y, in.y - y0), in.x}};
+        band = take(take(read(box), 0, 0, w.z, box.shape.z), 1, 0, w.y, box.shape.y);
+        band_y0 = y0;
+      }
+      return take(band, 2, x0, w.x, in.x);
+    };
 
     const auto& ys = g_.y.starts_vox;
     const auto& xs = g_.x.starts_vox;
@@ -116,7 +126,7 @@ private:
       for (int64_t b = 0; b < nb; ++b) {
         const int64_t y0 = ys[size_t((first + b) / int64_t(xs.size()))];
         const int64_t x0 = xs[size_t((first + b) % int64_t(xs.size()))];
-        batch[b][0].copy_(take(take(rows, 1, y0, w.y, in.y), 2, x0, w.x, in.x));
+        batch[b][0].copy_(window_input(y0, x0));
       }
       const at::Tensor pred = predict_batch(batch, members_, o_.tta, s, [&](int64_t windows) {
         done_ += windows;
@@ -239,7 +249,7 @@ std::vector<Volume<float>> predict_volume(const Volume<float>& input, const std:
   std::vector<Volume<float>> result;
   run_windows(
       g, members, o, StreamOptions{}, progress, input.spacing(), input.origin(),
-      [&](const Box& b) { return whole.narrow(0, b.begin.z, b.shape.z); },
+      [&](const Box& b) { return whole.narrow(0, b.begin.z, b.shape.z).narrow(1, b.begin.y, b.shape.y); },
       [&](std::vector<Volume<float>>&& slab, const Slab&) { result = std::move(slab); });
   return result;
 }

@@ -30,8 +30,8 @@ using ProgressFn = std::function<void(int64_t done, int64_t total)>;
 std::vector<Volume<float>> predict_volume(const Volume<float>& input, const std::vector<Member>& members,
                                           const WindowOptions& o, ProgressFn progress = {});
 
-// Reads input voxels [box) of the tomogram; asked only for boxes inside it (a row of windows: the
-// windows' z range, every y and x).
+// Reads input voxels [box) of the tomogram; asked only for boxes inside it (a band of windows: the
+// windows' z and y range, every x).
 using ReadBox = std::function<Volume<float>(const Box& box)>;
 
 // Receives each slab in z order: one volume per class covering output planes

@@ -11,14 +11,20 @@
 
 namespace tomopick::nn {
 
-// Autocast's C++ switches changed names between LibTorch 1.13 and 2.x.
+// Autocast's C++ switches took a device type in LibTorch 2.4; before that they were per device.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+#define TOMOPICK_AUTOCAST_BY_DEVICE_TYPE 1
+#else
+#define TOMOPICK_AUTOCAST_BY_DEVICE_TYPE 0
+#endif
+
 class AutocastScope {
 public:
   AutocastScope(const c10::Device& dev, const std::string& precision) {
     if (precision == "fp32" || precision == "none") return;
     const auto dtype = precision == "bf16" ? at::kBFloat16 : at::kHalf;
     if (dev.is_cpu() && precision == "fp16") throw Error("precision", "fp16 needs CUDA; use bf16 on the CPU");
-#if TORCH_VERSION_MAJOR >= 2
+#if TOMOPICK_AUTOCAST_BY_DEVICE_TYPE
     const auto type = dev.is_cpu() ? at::kCPU : at::kCUDA;
     at::autocast::set_autocast_dtype(type, dtype);
     at::autocast::set_autocast_enabled(type, true);
@@ -37,7 +43,7 @@ public:
   AutocastScope& operator=(const AutocastScope&) = delete;
   ~AutocastScope() {
     if (!cpu && !cuda) return;
-#if TORCH_VERSION_MAJOR >= 2
+#if TOMOPICK_AUTOCAST_BY_DEVICE_TYPE
     at::autocast::set_autocast_enabled(cpu ? at::kCPU : at::kCUDA, false);
 #else
     if (cpu) at::autocast::set_cpu_enabled(false);
