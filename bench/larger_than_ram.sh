@@ -10,18 +10,23 @@
 # tiles' truth (particles cut by the seams between tiles count as truth too).
 #   bench/larger_than_ram.sh [BUILD_DIR] PROJECT [NZ NY NX] [BUDGET] [CAP] [WORKDIR]
 # Defaults: build, 6 4 4 (1104 x 2520 x 2520 voxels, 28 GB as float32), 2G, 3G, a temporary folder
-# on the same disk as the project (it needs the tomogram's size free).
+# on the same disk as the project (it needs the tomogram's size free). A WORKDIR given is kept, and a
+# tomogram already built there is reused.
 set -eu
 if [ $# -ge 2 ] && [ -x "$1/tomopick" ]; then build=$1; shift; else build=build; fi
-[ $# -ge 1 ] || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 project=$1 nz=${2:-6} ny=${3:-4} nx=${4:-4} budget=${5:-2G} cap=${6:-3G}
-work=${7:-$(mktemp -d "$(dirname "$project")/big.XXXXXX")}
 [ -x "$build/tomopick" ] || { echo "no $build/tomopick (build first, or give BUILD_DIR)" >&2; exit 1; }
-trap 'rm -rf "$work"' EXIT
+if [ -n "${7:-}" ]; then
+  work=$7
+else
+  work=$(mktemp -d "$(dirname "$project")/big.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+fi
 mkdir -p "$work"
 
 # 1. the tiled tomogram and its truth (CZII CSV, Å)
-/usr/bin/python3 - "$project" "$work" "$nz" "$ny" "$nx" <<'PY'
+[ -f "$work/truth.csv" ] || /usr/bin/python3 - "$project" "$work" "$nz" "$ny" "$nx" <<'PY'
 import glob, json, os, sys
 import numpy as np, zarr
 project, work, nz, ny, nx = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:6])
@@ -91,8 +96,8 @@ else
   cap="none"
 fi
 status=0
-run /usr/bin/time -v "$build/tomopick" pick "$work/big.zarr" --max-memory "$budget" --out "$work/picks.csv" \
-  > "$work/out" 2> "$work/time" || status=$?
+run /usr/bin/time -v -o "$work/time" "$build/tomopick" pick "$work/big.zarr" --max-memory "$budget" \
+  --out "$work/picks.csv" > "$work/out" 2> "$work/err" || status=$?
 peak_cg=
 if [ -n "$cg" ]; then
   peak_cg="$(($(cat "$cg/memory.max_usage_in_bytes") / 1048576)) MB"
@@ -100,7 +105,7 @@ if [ -n "$cg" ]; then
   rmdir "$cg" 2> /dev/null || true
   [ "${killed:-0}" = 0 ] || echo "the cgroup's OOM killer fired $killed time(s)" >&2
 fi
-[ "$status" = 0 ] || { tail -n 20 "$work/out" "$work/time" >&2; exit 1; }
+[ "$status" = 0 ] || { tail -n 5 "$work/err" >&2; grep -E "Elapsed|Maximum resident" "$work/time" >&2; exit 1; }
 wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time")
 rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time")
 picks=$(($(wc -l < "$work/picks.csv") - 1))
