@@ -231,3 +231,55 @@ TEST_F(Picking, EnsemblesAverageHeatmapsOrFusePicks) {
   o.fusion = "vote";
   test::expect_error([&] { infer::Picker p(o); }, "--fusion", "must be heatmap or wbf");
 }
+
+TEST_F(Picking, ExpectedCountsKeepAtLeastThatManyPeaks) {
+  auto o = options();
+  o.thresholds = {{"big", 0.999}, {"small", 0.2}};
+  const auto strict = infer::Picker(o).pick(test_tomogram(), "run0");
+  ASSERT_LT(set_of(strict, "big").points.size(), 3u);
+  o.expected = {{"big", 3}};
+  infer::Picker expecting(o);
+  EXPECT_EQ(expecting.thresholds().at("big"), 0.999);  // the threshold reported is still the tuned one
+  const auto picked = expecting.pick(test_tomogram(), "run0");
+  const auto& big = set_of(picked, "big").points;
+  ASSERT_EQ(big.size(), 3u);
+  // The three best peaks, in order; the other class is untouched.
+  EXPECT_GE(big[0].score, big[1].score);
+  EXPECT_GE(big[1].score, big[2].score);
+  EXPECT_EQ(set_of(picked, "small").points, set_of(strict, "small").points);
+  // An expectation below what the threshold keeps takes nothing away.
+  o.thresholds = {{"big", 0.2}, {"small", 0.2}};
+  o.expected = {{"big", 1}};
+  const auto loose = infer::Picker(options()).pick(test_tomogram(), "run0");
+  EXPECT_EQ(set_of(infer::Picker(o).pick(test_tomogram(), "run0"), "big").points.size(), set_of(loose, "big").points.size());
+  o.expected = {{"ribosome", 3}};
+  test::expect_error([&] { infer::Picker p(o); }, "--expect", "no class 'ribosome'");
+}
+
+TEST_F(Picking, WarnsWhenATomogramLooksUnlikeTheTrainingData) {
+  infer::Picker picker(options());
+  picker.pick(test_tomogram(), "run0");
+  EXPECT_TRUE(picker.warnings().empty()) << picker.warnings().front();
+  // The same tomogram said to be at 35 Å: resampled 3.5x, unlike anything the model saw.
+  auto v = read_tomogram(test_tomogram()).to_float32();
+  Volume<float> coarse(v.shape(), {35, 35, 35});
+  std::copy_n(v.data(), v.size(), coarse.data());
+  picker.pick(coarse, "coarse");
+  ASSERT_FALSE(picker.warnings().empty());
+  EXPECT_NE(picker.warnings().front().find("voxel spacing 35 Å, trained on 10 Å"), std::string::npos)
+      << picker.warnings().front();
+  // Smoothed heavily: the power moves to the lowest frequencies.
+  Volume<float> smooth = v;
+  for (int pass = 0; pass < 6; ++pass) {
+    Volume<float> next = smooth;
+    for (int64_t z = 0; z < v.shape().z; ++z)
+      for (int64_t y = 1; y + 1 < v.shape().y; ++y)
+        for (int64_t x = 1; x + 1 < v.shape().x; ++x)
+          next(z, y, x) = (smooth(z, y - 1, x) + smooth(z, y + 1, x) + smooth(z, y, x - 1) + smooth(z, y, x + 1) +
+                           4 * smooth(z, y, x)) / 8;
+    smooth = next;
+  }
+  picker.pick(smooth, "smooth");
+  ASSERT_FALSE(picker.warnings().empty());
+  EXPECT_NE(picker.warnings().back().find("high-frequency share of the power"), std::string::npos) << picker.warnings().back();
+}

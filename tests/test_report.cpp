@@ -326,9 +326,13 @@ TEST(Report, WellFormedWithEmbeddedPngsAndTheMetricsScores) {
     EXPECT_EQ(h, 192);
     EXPECT_NE(html.find("src=\"" + src + "\" width=\"192\" height=\"192\""), std::string::npos);
   }
-  // Plots: one precision-recall curve per class, the loss and the validation curves.
-  EXPECT_EQ(r.plots, 4u);
-  EXPECT_EQ(count(html, "<svg xmlns"), 4u);
+  // Plots: per class a precision-recall curve and a score histogram, the loss and the validation curves.
+  EXPECT_EQ(r.plots, 6u);
+  EXPECT_EQ(count(html, "<svg xmlns"), 6u);
+  // The histograms count every pick, and where the best F threshold cuts.
+  EXPECT_NE(html.find("<figcaption>5 picks, 3 truth points; the best F4 keeps scores"), std::string::npos);
+  EXPECT_NE(html.find("<figcaption>3 picks, 4 truth points"), std::string::npos);
+  EXPECT_NE(html.find("found a particle"), std::string::npos);
   EXPECT_NE(html.find("val_f4_ribosome"), std::string::npos);
   // config.yaml verbatim, escaped.
   EXPECT_NE(html.find("model: unet3d  # &lt;b&gt;not bold&lt;/b&gt; &amp; &#39;quoted&#39;"), std::string::npos);
@@ -352,7 +356,7 @@ TEST(Report, WithoutTomogramsOrTrainingAndErrors) {
   const ReportResult r = make_report(req);
   EXPECT_EQ(check_well_formed(r.html), "");
   EXPECT_EQ(r.images, 0u);
-  EXPECT_EQ(r.plots, 2u);
+  EXPECT_EQ(r.plots, 4u);
   EXPECT_DOUBLE_EQ(r.score.score, 1.0);
   EXPECT_NE(r.html.find("give <code>--tomograms PROJECT</code>"), std::string::npos);
   EXPECT_EQ(r.html.find("id=\"training\""), std::string::npos);

@@ -91,7 +91,7 @@ void write_curves_csv(const fs::path& path, const std::vector<std::pair<std::str
 void evaluate_czii(const EvaluateArgs& a, EvalSetup& s) {
   if (!a.thresholds.empty()) {
     const Thresholds t = read_thresholds(a.thresholds);
-    if (t.metric != "czii") throw Error(fs::path(a.thresholds), "holds " + t.metric + " thresholds, not czii ones");
+    if (t.metric == "byu") throw Error(fs::path(a.thresholds), "holds byu thresholds, not per-type ones");
     s.czii.min_score = t.min_scores();
   }
   const CziiResult r = about_picks(a.picks, [&] { return czii_score(s.truth.sets, s.picks.sets, s.czii); });

@@ -23,7 +23,7 @@ namespace {
 struct PickCliOptions {
   std::vector<std::string> inputs, models, runs;
   std::vector<double> model_weights;
-  std::string out, tomo_type = "denoised", thresholds_file, threshold, tta = "none", window, device = "auto",
+  std::string out, tomo_type = "denoised", thresholds_file, threshold, expect, tta = "none", window, device = "auto",
                    precision = "fp32", max_memory, user_id = "tomopick", session_id = "0", blend = "gaussian",
                    fusion = "heatmap";
   std::optional<double> overlap, spacing, nms_fraction;
@@ -31,14 +31,6 @@ struct PickCliOptions {
   int batch = 1;
   bool overwrite = false, centroids = false;
 };
-
-std::string run_name_of(const fs::path& p) {
-  auto name = p.filename().string();
-  if (name.empty()) name = p.parent_path().filename().string();
-  for (const char* ext : {".zarr", ".mrc", ".rec", ".map", ".st", ".ali"})
-    if (name.size() > std::strlen(ext) && name.ends_with(ext)) return name.substr(0, name.size() - std::strlen(ext));
-  return fs::path(name).stem().string();
-}
 
 // A run is done when every class has its pick file by this user and session.
 bool run_done(const CopickProject& proj, const std::string& run, const infer::Picker& picker, const PickCliOptions& o) {
@@ -67,6 +59,7 @@ void run_pick(const PickCliOptions& o) {
     for (const auto& [k, v] : read_thresholds(o.thresholds_file).min_scores()) po.thresholds[k] = v;
   }
   for (const auto& [k, v] : parse_name_values(o.threshold, "--threshold")) po.thresholds[k] = v;
+  po.expected = parse_name_values(o.expect, "--expect");
   po.default_threshold = o.default_threshold;
   po.user_id = o.user_id, po.session_id = o.session_id;
   infer::Picker picker(po);
@@ -92,7 +85,7 @@ void run_pick(const PickCliOptions& o) {
     if (jobs.empty()) throw Error(o.inputs[0], "no runs to pick (check --runs)");
   } else {
     if (!o.runs.empty()) throw Error("--runs", "selects runs of a copick project; the inputs are tomogram files");
-    for (const auto& in : o.inputs) jobs.push_back({run_name_of(in), in});
+    for (const auto& in : o.inputs) jobs.push_back({tomogram_name(in), in});
     if (o.out.empty()) throw Error("--out", "required when picking tomogram files (.csv, .star, or a folder for copick JSON)");
   }
 
@@ -180,6 +173,8 @@ void add_pick(CLI::App& app) {
   cmd->add_option("--thresholds", o->thresholds_file, "thresholds.json from `tomopick tune` (per-class scores)");
   cmd->add_option("--threshold", o->threshold, "Per-class thresholds name=value,... (override the rest)");
   cmd->add_option("--default-threshold", o->default_threshold, "For classes the model has no tuned threshold for");
+  cmd->add_option("--expect", o->expect,
+                  "About how many particles each tomogram holds, name=N,...: a class keeps at least its N best peaks");
   cmd->add_option("--tta", o->tta, "Test-time augmentation: none, flips, rot90, all8, all9 or a list");
   cmd->add_option("--window", o->window, "Sliding window Z,Y,X in model voxels (default: the model's)");
   cmd->add_option("--overlap", o->overlap, "Window overlap fraction (default: the model's)");

@@ -1,10 +1,15 @@
-// tomopick train: learns a heatmap (or segmentation) network from copick projects; see
-// train/trainer.h for what the output folder holds.
+// tomopick train: learns a heatmap (or segmentation) network from copick projects or tomograms with
+// pick files, from scratch or from a model (fine-tuning); see train/trainer.h for what the output
+// folder holds.
+#include <algorithm>
 #include <iostream>
 
 #include "tomopick/cli/commands.h"
+#include "tomopick/cli/common.h"
 #include "tomopick/core/error.h"
 #include "tomopick/core/progress.h"
+#include "tomopick/core/resources.h"
+#include "tomopick/eval/particle_types.h"
 #include "tomopick/io/copick_project.h"
 #include "tomopick/train/splits.h"
 #include "tomopick/train/trainer.h"
@@ -13,34 +18,75 @@ namespace tomopick::cli {
 
 namespace {
 
+// What the command line says beyond the TrainRequest it fills in place.
 struct TrainCliOptions {
-  std::string config, out, resume, device = "auto";
-  std::vector<std::string> data, val_runs, train_runs, set;
+  train::TrainRequest req;
+  std::string config, resume;
+  std::vector<std::string> data, picks, objects, set, expect, radius;
   int64_t steps = 0;
   int folds = 0, fold = 0;
-  bool overwrite = false;
 };
 
-void run_train(const TrainCliOptions& o) {
-  train::TrainRequest r;
+// --data entries that are not copick projects are tomograms; each takes the next --picks file.
+void split_data(TrainCliOptions& o) {
+  std::vector<std::string> tomograms;
+  for (const auto& d : o.data) {
+    if (CopickProject::is_project(d)) o.req.data.emplace_back(d);
+    else if (!fs::exists(d)) throw Error(d, "no such tomogram or copick project");
+    else tomograms.push_back(d);
+  }
+  if (tomograms.size() != o.picks.size())
+    throw Error("--picks", std::to_string(tomograms.size()) + " tomogram(s) in --data but " + std::to_string(o.picks.size()) +
+                               " --picks file(s): give one pick file per tomogram, in the same order");
+  if (!o.objects.empty() && o.objects.size() != 1 && o.objects.size() != o.picks.size())
+    throw Error("--object", "give one name for all pick files, or one per --picks");
+  for (size_t i = 0; i < tomograms.size(); ++i) {
+    const std::string object = o.objects.empty() ? "" : o.objects[o.objects.size() == 1 ? 0 : i];
+    o.req.labelled.push_back({tomograms[i], o.picks[i], object});
+  }
+}
+
+// --expect / --radius name=value pairs go into the config's class list (added when missing).
+void set_class_values(train::TrainConfig& c, const std::vector<std::string>& pairs, const std::string& option,
+                      double train::ClassConfig::*member) {
+  for (const auto& entry : pairs)
+    for (const auto& [name, value] : parse_name_values(entry, option)) {
+      if (!(value > 0)) throw Error(option, name + ": must be > 0");
+      auto it = std::find_if(c.data.classes.begin(), c.data.classes.end(), [&](const auto& k) { return k.name == name; });
+      if (it == c.data.classes.end()) {
+        c.data.classes.push_back({name});
+        it = c.data.classes.end() - 1;
+      }
+      (*it).*member = value;
+    }
+}
+
+void run_train(TrainCliOptions& o) {
+  auto& r = o.req;
   if (!o.resume.empty()) {
-    if (!o.config.empty() || !o.data.empty() || !o.set.empty())
-      throw Error("--resume", "continues a run with its recorded config and data; drop --config/--data/--set");
+    if (!o.config.empty() || !o.data.empty() || !o.set.empty() || !r.init.empty())
+      throw Error("--resume", "continues a run with its recorded config and data; drop --config/--data/--set/--init");
     r.resume = true;
     r.out = o.resume;
   } else {
-    if (o.out.empty()) throw Error("--out", "required (the folder for checkpoints, logs and the model)");
-    if (o.data.empty()) throw Error("--data", "required: one or more copick projects");
-    r.config = o.config.empty() ? train::TrainConfig{} : train::read_train_config(o.config);
+    if (r.out.empty()) throw Error("--out", "required (the folder for checkpoints, logs and the model)");
+    if (o.data.empty()) throw Error("--data", "required: copick projects, or tomograms with --picks");
+    std::string config = o.config;
+    if (config.empty() && !r.init.empty()) {
+      // Fine-tuning has its own defaults: few steps, partial labels, the positive-unlabelled loss.
+      const auto found = find_resource("configs/finetune.yaml");
+      if (!found) throw Error("--config", "fine-tuning's default configs/finetune.yaml was not found; give --config");
+      config = found->string();
+    }
+    r.config = config.empty() ? train::TrainConfig{} : train::read_train_config(config);
     auto set = o.set;
     if (o.steps > 0) set.push_back("train.steps=" + std::to_string(o.steps));
     if (!set.empty()) train::apply_overrides(r.config, set, "--set");
-    r.out = o.out;
-    for (const auto& d : o.data) r.data.emplace_back(d);
-    r.val_runs = o.val_runs;
-    r.train_runs = o.train_runs;
+    set_class_values(r.config, o.expect, "--expect", &train::ClassConfig::expected);
+    set_class_values(r.config, o.radius, "--radius", &train::ClassConfig::radius_A);
+    split_data(o);
     if (o.folds > 0) {
-      if (!o.val_runs.empty() || !o.train_runs.empty())
+      if (!r.val_runs.empty() || !r.train_runs.empty())
         throw Error("--folds", "chooses the validation runs itself; drop --val-runs/--train-runs");
       std::vector<std::string> runs;
       for (const auto& d : r.data)
@@ -49,9 +95,7 @@ void run_train(const TrainCliOptions& o) {
       r.val_runs = split.val;
       r.train_runs = split.train;
     }
-    r.overwrite = o.overwrite;
   }
-  r.device = o.device;
   const auto s = train::train(r);
   std::cout << "trained " << s.steps_this_run << " steps (" << s.steps << " in all) in "
             << Progress::format_duration(s.seconds) << "; last loss " << s.last_loss << "; " << s.parameters
@@ -65,22 +109,32 @@ void run_train(const TrainCliOptions& o) {
 
 void add_train(CLI::App& app) {
   auto o = std::make_shared<TrainCliOptions>();
-  auto* cmd = app.add_subcommand("train", "Train a particle-picking network on copick projects (tomograms + picks)");
-  cmd->add_option("--config", o->config, "YAML config (configs/*.yaml); every option has a default");
-  cmd->add_option("--data", o->data, "Copick project(s) to learn from")->delimiter(',');
-  cmd->add_option("--val-runs", o->val_runs, "Runs held out for validation (scored with the CZII metric)")->delimiter(',');
-  cmd->add_option("--train-runs", o->train_runs, "Only these runs for training (default: all not held out)")
+  auto& r = o->req;
+  auto* cmd = app.add_subcommand("train", "Train a particle-picking network on copick projects or tomograms with picks");
+  cmd->add_option("--config", o->config,
+                  "YAML config (configs/*.yaml); every option has a default (with --init: configs/finetune.yaml)");
+  cmd->add_option("--data", o->data, "Copick project(s), or tomogram files (MRC, OME-Zarr) each with a --picks file")
+      ->delimiter(',');
+  cmd->add_option("--picks", o->picks, "Pick file (CSV, STAR, copick JSON; Å) of each tomogram in --data, in order");
+  cmd->add_option("--object", o->objects, "Class of the picks in files without an object column (one, or one per --picks)");
+  cmd->add_option("--init", r.init, "Start from this model's weights (fine-tuning): same network and spacing");
+  cmd->add_option("--classes", r.classes, "Learn these classes (default: the data's); matched by name with --init")
+      ->delimiter(',');
+  cmd->add_option("--expect", o->expect, "Particles per training tomogram, name=N,... (default: estimated)");
+  cmd->add_option("--radius", o->radius, "Particle radius in Å of classes the model and data do not know, name=Å,...");
+  cmd->add_option("--val-runs", r.val_runs, "Runs held out for validation (scored with the CZII metric)")->delimiter(',');
+  cmd->add_option("--train-runs", r.train_runs, "Only these runs for training (default: all not held out)")
       ->delimiter(',');
   cmd->add_option("--folds", o->folds, "k-fold cross-validation: split the runs (sorted by name) into K folds...")
       ->check(CLI::Range(2, 1000));
   cmd->add_option("--fold", o->fold, "...and hold out fold I (0-based) for validation; run j is in fold j % K")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--out", o->out, "Output folder: config.yaml, train_log.csv, last.pt, best.pt, model.pt");
+  cmd->add_option("--out", r.out, "Output folder: config.yaml, train_log.csv, last.pt, best.pt, model.pt");
   cmd->add_option("--resume", o->resume, "Continue the run in this folder (after a crash or kill)");
   cmd->add_option("--set", o->set, "Override a config option: section.key=value (repeatable)");
   cmd->add_option("--steps", o->steps, "Override train.steps")->check(CLI::PositiveNumber);
-  cmd->add_option("--device", o->device, "auto (CUDA if present), cpu or cuda");
-  cmd->add_flag("--overwrite", o->overwrite, "Start afresh even if --out holds a run");
+  cmd->add_option("--device", r.device, "auto (CUDA if present), cpu or cuda");
+  cmd->add_flag("--overwrite", r.overwrite, "Start afresh even if --out holds a run");
   cmd->callback([o] { run_train(*o); });
 }
 

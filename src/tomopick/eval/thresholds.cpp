@@ -101,6 +101,12 @@ void write_thresholds(const fs::path& path, const Thresholds& t) {
   for (const auto& x : t.types) {
     th[x.name] = x.threshold ? nlohmann::ordered_json(*x.threshold) : nlohmann::ordered_json(nullptr);
     const auto& c = x.at.counts;
+    if (t.metric == "pu") {
+      ex[x.name] = {{"f", x.at.rates.fbeta},  {"precision", x.at.rates.precision}, {"recall", x.at.rates.recall},
+                    {"picks", x.at.picks},    {"held_out", x.truths}, {"estimated_count", x.estimated_count},
+                    {"weight", x.weight},     {"scored", x.scored}};
+      continue;
+    }
     ex[x.name] = {{"f", x.at.rates.fbeta}, {"precision", x.at.rates.precision}, {"recall", x.at.rates.recall},
                   {"tp", c.tp},           {"fp", c.fp},                        {"fn", c.fn},
                   {"picks", x.at.picks},  {"truths", x.truths},                {"weight", x.weight},
@@ -126,7 +132,8 @@ Thresholds read_thresholds(const fs::path& path) {
   if (j.contains("metric")) {
     if (!j["metric"].is_string()) throw Error(path, "metric is not a string");
     t.metric = j["metric"].get<std::string>();
-    if (t.metric != "czii" && t.metric != "byu") throw Error(path, "metric '" + t.metric + "' is not czii or byu");
+    if (t.metric != "czii" && t.metric != "byu" && t.metric != "pu")
+      throw Error(path, "metric '" + t.metric + "' is not czii, byu or pu");
   }
   t.beta = number_at(j, "beta", path, t.metric == "byu" ? 2 : 4);
   t.distance_multiplier = number_at(j, "distance_multiplier", path, 0.5);
@@ -147,6 +154,7 @@ Thresholds read_thresholds(const fs::path& path) {
       if (e.is_object()) {
         x.weight = number_at(e, "weight", path, 1);
         x.at.rates = {number_at(e, "precision", path, 0), number_at(e, "recall", path, 0), number_at(e, "f", path, 0)};
+        x.estimated_count = number_at(e, "estimated_count", path, 0);
       }
     }
     x.at.threshold = x.threshold.value_or(std::numeric_limits<double>::infinity());

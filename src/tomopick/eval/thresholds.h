@@ -13,6 +13,8 @@
 //    "expected": {"ribosome": {"f": .., "precision": .., "recall": .., "tp": .., "fp": .., "fn": ..,
 //                              "picks": .., "truths": .., "weight": ..}},
 //    "expected_score": 0.81}
+// For "metric": "pu" (partial labels, see pu_estimate.h) "expected" holds estimates: "f",
+// "precision", "recall", "picks", "held_out" (labelled picks held back) and "estimated_count".
 // For "metric": "byu" there is one type, kMotorObject, and "distance_A" instead of the CZII fields.
 #include <filesystem>
 #include <map>
@@ -34,10 +36,13 @@ struct TunedType {
   int64_t truths = 0;
   std::optional<double> threshold;  // none: keep no picks
   PrPoint at;                       // counts and rates at the threshold
+  double estimated_count = 0;       // metric "pu": how many particles the held-back picks imply
 };
 
 struct Thresholds {
-  std::string metric = "czii";  // "czii" or "byu"
+  // "czii", "byu", or "pu": tuned on partial labels (pu_estimate.h), rates and counts are estimates
+  // and `truths` counts the held-back picks.
+  std::string metric = "czii";
   double beta = 4;
   std::string matching = "kaggle";  // czii
   double distance_multiplier = 0.5; // czii

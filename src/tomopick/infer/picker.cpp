@@ -3,12 +3,15 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
+#include "tomopick/core/appearance.h"
 #include "tomopick/core/error.h"
 #include "tomopick/core/log.h"
 #include "tomopick/core/resample.h"
+#include "tomopick/core/resources.h"
 #include "tomopick/eval/thresholds.h"
 #include "tomopick/infer/model_runner.h"
 #include "tomopick/infer/sliding_window.h"
@@ -26,10 +29,14 @@ struct Picker::Impl {
   std::vector<Member> members;
   WindowOptions window;
   std::vector<ClassPickSpec> specs;
+  std::map<std::string, double> tuned;  // classes with an expected count: their threshold (specs hold a floor)
+  std::vector<std::string> warnings;
 };
 
 namespace {
 
+// With --expect, peaks are found down to this score before the expected count cuts them back.
+constexpr float kExpectFloor = 0.01f;
 
 // Training resamples unless a level is within 0.1 % of the model's spacing (dataset.cpp load_run); so
 // does picking, so the network sees the same kind of input.
@@ -98,6 +105,14 @@ Picker::Picker(const PickerOptions& o) : impl_(std::make_unique<Impl>()) {
     else if (k.threshold) t = *k.threshold;
     m.specs.push_back({k.name, k.radius_A, float(t), o.nms_fraction.value_or(info.nms_fraction)});
   }
+  for (const auto& [name, n] : o.expected) {
+    auto it = std::find_if(m.specs.begin(), m.specs.end(), [&](const auto& s) { return s.name == name; });
+    if (it == m.specs.end()) throw Error("--expect", "the model has no class '" + name + "'");
+    if (!(n >= 1)) throw Error("--expect", name + ": expect at least 1 particle");
+    // Peaks are found down to a floor; apply_expected cuts them back.
+    m.tuned[name] = o.thresholds.count(name) ? o.thresholds.at(name) : double(it->threshold);
+    it->threshold = std::min(it->threshold, kExpectFloor);
+  }
 }
 
 Picker::~Picker() = default;
@@ -108,8 +123,11 @@ std::string Picker::device() const { return impl_->device; }
 std::map<std::string, double> Picker::thresholds() const {
   std::map<std::string, double> t;
   for (const auto& s : impl_->specs) t[s.name] = s.threshold;
+  for (const auto& [name, v] : impl_->tuned) t[name] = v;
   return t;
 }
+
+const std::vector<std::string>& Picker::warnings() const { return impl_->warnings; }
 
 namespace {
 
@@ -199,6 +217,35 @@ std::pair<float, float> normalisation(const nn::ModelInfo& info, double sum, dou
   return {float(mean), float(1 / sd)};
 }
 
+// Classes with an expected count keep their `expected` best peaks, or all above their threshold when
+// that is more. Sets are sorted by descending score.
+void apply_expected(Picker::Impl& m, std::vector<PickSet>& sets) {
+  for (auto& s : sets) {
+    const auto t = m.tuned.find(s.object);
+    if (t == m.tuned.end()) continue;
+    const auto n = size_t(std::llround(m.opts.expected.at(s.object)));
+    std::stable_sort(s.points.begin(), s.points.end(), [](const Pick& a, const Pick& b) { return a.score > b.score; });
+    double cut = t->second;
+    if (s.points.size() >= n && n > 0) cut = std::min(cut, s.points[n - 1].score);
+    else if (!s.points.empty()) cut = std::min(cut, s.points.back().score);
+    std::erase_if(s.points, [&](const Pick& p) { return p.score < cut; });
+  }
+}
+
+// Warns when the tomogram (its normalised central box) looks unlike the model's training data.
+void check_appearance(Picker::Impl& m, const Volume<float>& normalised_box, double source_spacing_A,
+                      const std::string& what) {
+  m.warnings.clear();
+  const auto& range = m.models.front().info.appearance;
+  m.warnings = appearance_mismatches(appearance(normalised_box, source_spacing_A), range);
+  if (m.warnings.empty()) return;
+  std::string list;
+  for (const auto& w : m.warnings) list += (list.empty() ? "" : "; ") + w;
+  log::warn(what + " looks unlike the model's training data: " + list +
+            ". Scores may be lower than the model's thresholds expect: check the picks (tomopick render), "
+            "give --expect NAME=N, or fine-tune on a few picks (tomopick train --init)");
+}
+
 }  // namespace
 
 std::vector<PickSet> Picker::pick(const Volume<float>& tomogram, const std::string& run, PickProgress progress) {
@@ -222,8 +269,11 @@ std::vector<PickSet> Picker::pick(const Volume<float>& tomogram, const std::stri
       }
   const auto [mean, inv] = normalisation(info, s, s2, int64_t(v.size()));
   for (size_t i = 0; i < v.size(); ++i) v.data()[i] = (v.data()[i] - mean) * inv;
+  check_appearance(m, v.crop(appearance_box(v.shape())), sp.x, run);
   const Vec3 grid_spacing = v.spacing();
-  return pick_grid(m, v.shape(), grid_spacing, [&](const Box& b) { return v.crop(b); }, 0, run, progress);
+  auto sets = pick_grid(m, v.shape(), grid_spacing, [&](const Box& b) { return v.crop(b); }, 0, run, progress);
+  apply_expected(m, sets);
+  return sets;
 }
 
 std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, PickProgress progress) {
@@ -288,14 +338,15 @@ std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, 
     for (size_t i = 0; i < v.size(); ++i) s += v.data()[i], s2 += double(v.data()[i]) * v.data()[i];
   }
   const auto [mean, inv] = normalisation(info, s, s2, grid.count());
-  return pick_grid(
-      m, grid, target,
-      [&, mean = mean, inv = inv](const Box& b) {
-        auto v = read_grid_box(b, false);
-        for (size_t i = 0; i < v.size(); ++i) v.data()[i] = (v.data()[i] - mean) * inv;
-        return v;
-      },
-      read_bytes, run, progress);
+  auto read_normalised = [&, mean = mean, inv = inv](const Box& b) {
+    auto v = read_grid_box(b, false);
+    for (size_t i = 0; i < v.size(); ++i) v.data()[i] = (v.data()[i] - mean) * inv;
+    return v;
+  };
+  check_appearance(m, read_normalised(appearance_box(grid)), sp.x, path.string());
+  auto sets = pick_grid(m, grid, target, read_normalised, read_bytes, run, progress);
+  apply_expected(m, sets);
+  return sets;
 }
 
 fs::path default_model_path() {
@@ -303,18 +354,7 @@ fs::path default_model_path() {
     if (!fs::exists(env)) throw Error(env, "TOMOPICK_MODEL names a file that does not exist");
     return env;
   }
-  std::vector<fs::path> candidates;
-  std::error_code ec;
-  const auto exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    candidates.push_back(exe.parent_path().parent_path() / "models/default/model.pt");
-    candidates.push_back(exe.parent_path().parent_path() / "share/tomopick/models/default/model.pt");
-  }
-#ifdef TOMOPICK_SOURCE_DIR
-  candidates.push_back(fs::path(TOMOPICK_SOURCE_DIR) / "models/default/model.pt");
-#endif
-  for (const auto& c : candidates)
-    if (fs::exists(c)) return c;
+  if (auto p = find_resource("models/default/model.pt")) return *p;
   throw Error("--model", "no model given and the built-in default (models/default/model.pt) was not found");
 }
 

@@ -43,6 +43,10 @@ struct PickerOptions {
   // (tuned on its validation runs), else default_threshold.
   std::map<std::string, double> thresholds;
   double default_threshold = 0.5;
+  // Per class, about how many particles a tomogram holds: a class then keeps at least its `expected`
+  // best peaks even when its threshold would keep fewer (thresholds tuned on other data can sit
+  // above every score of a new tomogram); it never keeps fewer than its threshold gives.
+  std::map<std::string, double> expected;
   std::optional<double> nms_fraction;        // default: the model's
   std::optional<Vec3> spacing;               // overrides the tomogram's spacing (Å)
   bool subvoxel = true;
@@ -64,6 +68,9 @@ public:
   std::string device() const;
   // The threshold each class is picked with.
   std::map<std::string, double> thresholds() const;
+  // What the last pick() found unlike the model's training data (see core/appearance.h); also logged
+  // as a warning.
+  const std::vector<std::string>& warnings() const;
 
   struct Impl;
 

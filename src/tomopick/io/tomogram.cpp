@@ -148,4 +148,14 @@ void write_tomogram(const fs::path& path, const AnyVolume& v, TomoFormat format,
   }
 }
 
+std::string tomogram_name(const fs::path& path) {
+  auto name = path.filename().string();
+  if (name.empty()) name = path.parent_path().filename().string();
+  for (const char* ext : {".zarr", ".mrc", ".rec", ".map", ".st", ".ali"}) {
+    const std::string e = ext;
+    if (name.size() > e.size() && name.ends_with(e)) return name.substr(0, name.size() - e.size());
+  }
+  return fs::path(name).stem().string();
+}
+
 }  // namespace tomopick

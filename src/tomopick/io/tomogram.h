@@ -53,6 +53,9 @@ struct TomoWriteOptions {
 // a folder ending in /slices or with slice_ext = slice stack).
 void write_tomogram(const fs::path& path, const AnyVolume& v, TomoFormat format, const TomoWriteOptions& opts = {});
 
+// The run name a tomogram file gives: its file name without the extension (".zarr", ".mrc", ...).
+std::string tomogram_name(const fs::path& path);
+
 // The format a path to be written names: .zarr -> zarr, .mrc .rec .st .ali .map -> mrc, else
 // (a folder) slices.
 TomoFormat format_for_output(const fs::path& path);

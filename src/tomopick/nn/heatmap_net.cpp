@@ -32,18 +32,23 @@ UNet25dOptions unet25d_options(const ModelConfig& m, int64_t out) {
 HeatmapNetImpl::HeatmapNetImpl(const ModelConfig& m, int64_t classes) : cfg_(m), classes_(classes) {
   if (classes < 1) throw Error("model: needs at least one class");
   const int64_t out = output_channels(m, classes);
+  const int64_t inner = m.backbone_classes > 0 ? output_channels(m, m.backbone_classes) : out;
   // The submodule keeps the architecture's name, so its weights are saved under it.
   auto install = [&](const std::string& name, auto holder) {
     auto net = register_module(name, holder);
     net_ = net;
     forward_ = [net](torch::Tensor x) mutable { return net->forward(std::move(x)); };
   };
-  if (m.arch == "unet3d") install("unet3d", UNet3d(unet3d_options(m, out)));
-  else if (m.arch == "unet25d") install("unet25d", UNet25d(unet25d_options(m, out)));
+  if (m.arch == "unet3d") install("unet3d", UNet3d(unet3d_options(m, inner)));
+  else if (m.arch == "unet25d") install("unet25d", UNet25d(unet25d_options(m, inner)));
   else throw Error("model.arch: unknown architecture '" + m.arch + "' (unet3d, unet25d)");
+  if (m.backbone_classes > 0) adapter_ = register_module("adapter", torch::nn::Conv3d(torch::nn::Conv3dOptions(inner, out, 1)));
 }
 
-torch::Tensor HeatmapNetImpl::forward(torch::Tensor x) { return forward_(std::move(x)); }
+torch::Tensor HeatmapNetImpl::forward(torch::Tensor x) {
+  auto y = forward_(std::move(x));
+  return adapter_ ? adapter_->forward(y) : y;
+}
 
 torch::Tensor HeatmapNetImpl::probabilities(const torch::Tensor& logits) const {
   if (cfg_.head == "segmentation") return torch::softmax(logits, 1).narrow(1, 1, classes_);

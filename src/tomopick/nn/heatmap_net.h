@@ -2,6 +2,7 @@
 // The network a config names (unet3d or unet25d) with its head: what training, checkpoints and
 // inference handle, whatever the architecture inside.
 #include <torch/nn/module.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/nn/pimpl.h>
 
 #include "tomopick/nn/model_config.h"
@@ -25,6 +26,7 @@ private:
   int64_t classes_;
   std::shared_ptr<torch::nn::Module> net_;
   std::function<torch::Tensor(torch::Tensor)> forward_;
+  torch::nn::Conv3d adapter_{nullptr};  // model.backbone_classes > 0
 };
 TORCH_MODULE(HeatmapNet);
 

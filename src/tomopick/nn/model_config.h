@@ -19,6 +19,10 @@ struct ModelConfig {
   int64_t slices = 5;                     // unet25d: z-slices each 2D stem sees
   std::string block = "resnet";           // unet25d: resnet | convnext
   int64_t head_upscale = 2;               // unet25d: 3D pixel shuffle factor of the head
+  // Fine-tuned models whose classes differ from their initial model's: the network keeps the width it
+  // was built with (its top layers are as wide as its classes) and a 1x1x1 convolution (the adapter)
+  // maps its backbone_classes outputs to the classes. 0 = no adapter.
+  int64_t backbone_classes = 0;
 };
 
 // Output channels for `classes` classes: the classes, plus background for a segmentation head.

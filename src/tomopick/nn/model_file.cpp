@@ -13,9 +13,11 @@ using json = nlohmann::json;
 namespace {
 
 json config_json(const ModelConfig& m) {
-  return {{"arch", m.arch},       {"head", m.head},   {"channels", m.channels},   {"strides", m.strides},
-          {"num_res_units", m.num_res_units}, {"norm", m.norm}, {"dropout", m.dropout}, {"slices", m.slices},
-          {"block", m.block},     {"head_upscale", m.head_upscale}};
+  json j = {{"arch", m.arch},       {"head", m.head},   {"channels", m.channels},   {"strides", m.strides},
+            {"num_res_units", m.num_res_units}, {"norm", m.norm}, {"dropout", m.dropout}, {"slices", m.slices},
+            {"block", m.block},     {"head_upscale", m.head_upscale}};
+  if (m.backbone_classes > 0) j["backbone_classes"] = m.backbone_classes;  // older readers never see it otherwise
+  return j;
 }
 
 template <class T>
@@ -56,7 +58,7 @@ std::string model_info_to_json(const ModelInfo& m) {
   } catch (const json::exception&) {
     training = m.training_json;
   }
-  const json j{{"format", "tomopick-model"},
+  json j{{"format", "tomopick-model"},
                {"version", 1},
                {"model", config_json(m.model)},
                {"classes", classes},
@@ -68,6 +70,7 @@ std::string model_info_to_json(const ModelInfo& m) {
                {"overlap", m.overlap},
                {"nms_fraction", m.nms_fraction},
                {"training", training}};
+  if (m.appearance.count > 0) j["appearance"] = json::parse(appearance_range_to_json(m.appearance));
   return j.dump(2);
 }
 
@@ -88,6 +91,7 @@ void check_sizes(const ModelInfo& m, const std::string& source) {
   if (mc.num_res_units < 0 || mc.num_res_units > 16) bad("model.num_res_units must be in 0..16");
   if (mc.slices < 1 || mc.slices > 63) bad("model.slices must be in 1..63");
   if (mc.head_upscale < 1 || mc.head_upscale > 8) bad("model.head_upscale must be in 1..8");
+  if (mc.backbone_classes < 0 || mc.backbone_classes > 1000) bad("model.backbone_classes must be in 0..1000");
   if (m.classes.size() > 1000) bad("more than 1000 classes");
   if (m.window.z > 4096 || m.window.y > 4096 || m.window.x > 4096) bad("window larger than 4096 voxels");
   // A generous bound on the weights (the shipped model has 1.2 M parameters): 3^3 kernels between
@@ -131,6 +135,7 @@ ModelInfo model_info_from(const json& j, const std::string& source) {
   get(mc, "slices", m.model.slices, source, "model.");
   get(mc, "block", m.model.block, source, "model.");
   get(mc, "head_upscale", m.model.head_upscale, source, "model.");
+  if (mc.contains("backbone_classes")) get(mc, "backbone_classes", m.model.backbone_classes, source, "model.");
   if (!j.contains("classes") || !j["classes"].is_array() || j["classes"].empty())
     throw Error(source, "model description: 'classes' must be a non-empty list");
   for (const auto& k : j["classes"]) {
@@ -154,6 +159,7 @@ ModelInfo model_info_from(const json& j, const std::string& source) {
   get(j, "overlap", m.overlap, source, "");
   get(j, "nms_fraction", m.nms_fraction, source, "");
   if (j.contains("training")) m.training_json = j["training"].dump();
+  if (j.contains("appearance")) m.appearance = appearance_range_from_json(j["appearance"].dump(), source);
   check_sizes(m, source);
   return m;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tomopick/core/appearance.h"
 #include "tomopick/core/volume.h"
 #include "tomopick/nn/model_config.h"
 
@@ -32,6 +33,7 @@ struct ModelInfo {
   double overlap = 0.25;
   double nms_fraction = 0.5;         // peak suppression radius = fraction × radius
   std::string training_json = "{}";  // what made it: config, data, steps, validation score (JSON)
+  AppearanceRange appearance;        // what its training tomograms looked like (count 0: not recorded)
 };
 
 std::string model_info_to_json(const ModelInfo& m);

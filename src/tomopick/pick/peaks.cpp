@@ -446,7 +446,9 @@ std::vector<PickSet> pick_classes(const std::vector<Volume<float>>& heatmaps, co
     set.user_id = opts.user_id;
     set.session_id = opts.session_id;
     set.voxel_spacing = grid.input_spacing_A.x;
-    set.points = find_peaks(heatmaps[i], grid, po, core, classes[i].name);
+    // +infinity is a tuned "keep none" (thresholds.json's null).
+    if (po.threshold != std::numeric_limits<float>::infinity())
+      set.points = find_peaks(heatmaps[i], grid, po, core, classes[i].name);
     out.push_back(std::move(set));
   }
   return out;

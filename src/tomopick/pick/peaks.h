@@ -65,7 +65,7 @@ std::vector<Pick> find_peaks(const Volume<float>& heatmap, const HeatmapGrid& gr
 struct ClassPickSpec {
   std::string name;           // the picks' object name
   double radius_A = 0;        // particle radius, > 0
-  float threshold = 0.5f;
+  float threshold = 0.5f;     // +infinity: keep none (a tuned "null")
   double nms_fraction = 0.5;  // nms_radius_A = nms_fraction × radius_A
 };
 

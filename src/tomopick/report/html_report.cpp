@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <map>
@@ -293,6 +294,73 @@ std::string section_pr(Context& c) {
   return o;
 }
 
+// Per class, how the picks' scores spread and which of them found a particle, so a user sees where
+// a threshold cuts. From the PR curve: between consecutive thresholds, the picks gained and the truth
+// particles newly hit.
+std::string section_histograms(Context& c) {
+  const auto curves =
+      about_picks(c.req.eval.picks, [&] { return czii_pr_curves(c.setup.truth.sets, c.setup.picks.sets, c.setup.czii); });
+  std::string o = "<section id=\"histograms\">\n<h2>Score histograms</h2>\n<div class=\"plots\">\n";
+  size_t shown = 0;
+  for (const auto& tc : curves) {
+    if (tc.points.empty()) continue;
+    double lo = 0, hi = 1;
+    for (const auto& pt : tc.points) lo = std::min(lo, pt.threshold), hi = std::max(hi, pt.threshold);
+    const int bins = 25;
+    const double w = (hi - lo) / bins;
+    std::vector<double> picks(bins, 0), found(bins, 0);
+    int64_t prev_picks = 0, prev_tp = 0;
+    for (const auto& pt : tc.points) {
+      const int b = std::clamp(int((pt.threshold - lo) / w), 0, bins - 1);
+      picks[size_t(b)] += double(pt.picks - prev_picks);
+      found[size_t(b)] += double(std::max<int64_t>(0, pt.counts.tp - prev_tp));
+      prev_picks = pt.picks, prev_tp = std::max(prev_tp, pt.counts.tp);
+    }
+    // Histograms as step outlines.
+    auto steps = [&](const std::vector<double>& h, PlotSeries& se) {
+      for (int b = 0; b < bins; ++b) {
+        se.x.push_back(lo + b * w), se.y.push_back(h[size_t(b)]);
+        se.x.push_back(lo + (b + 1) * w), se.y.push_back(h[size_t(b)]);
+      }
+      se.x.insert(se.x.begin(), lo), se.y.insert(se.y.begin(), 0);
+      se.x.push_back(hi), se.y.push_back(0);
+    };
+    const ClassStyle* st = find_style(c.styles, tc.name);
+    PlotSpec p;
+    p.title = tc.name;
+    p.x_label = "score";
+    p.y_label = "picks";
+    p.width = 380, p.height = 290;
+    p.x_min = lo, p.x_max = hi, p.y_min = 0;
+    PlotSeries all, hit;
+    all.name = "all picks";
+    all.colour = readable_on_white(st ? st->colour : Rgb{11, 98, 214});
+    hit.name = "found a particle";
+    hit.colour = {31, 35, 40};
+    hit.dashed = true;
+    steps(picks, all), steps(found, hit);
+    p.series = {all, hit};
+    double top = 0;
+    for (double v : picks) top = std::max(top, v);
+    std::string caption = fmt::format("{} picks, {} truth points", tc.points.back().picks, tc.truths);
+    if (tc.best >= 0) {
+      const auto& b = tc.points[size_t(tc.best)];
+      PlotSeries cut;
+      cut.name = fmt::format("best F{:g} threshold", c.setup.czii.beta);
+      cut.colour = {200, 30, 30};
+      cut.x = {b.threshold, b.threshold}, cut.y = {0, top};
+      p.series.push_back(cut);
+      caption += fmt::format("; the best F{:g} keeps scores ≥ {:.4g}", c.setup.czii.beta, b.threshold);
+    }
+    o += "<figure>" + svg_line_plot(p) + "<figcaption>" + esc(caption) + "</figcaption></figure>\n";
+    ++c.result.plots, ++shown;
+  }
+  if (!shown) return "";
+  o += "</div>\n<p class=\"note\">Picks per score bin (solid) and the picks that found a truth particle not found by a "
+       "higher-scoring pick (dashed); the red line is where the best F threshold cuts.</p>\n</section>\n";
+  return o;
+}
+
 std::string legend_html(const ClassStyles& styles, bool truth, bool predictions) {
   std::string o = "<div class=\"legend\">";
   for (const auto& s : styles) o += "<span>" + swatch(s.colour) + esc(s.name) + "</span>";
@@ -449,6 +517,7 @@ ReportResult make_report(const ReportRequest& req) {
   body += section_scores(c);
   body += section_runs(c);
   body += section_pr(c);
+  body += section_histograms(c);
   body += section_gallery(c);
   if (train_log) body += section_training(c, *train_log);
 

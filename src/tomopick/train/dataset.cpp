@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "tomopick/core/log.h"
 #include "tomopick/core/resample.h"
@@ -15,22 +16,51 @@ namespace tomopick::train {
 using sim::Rng;
 
 std::vector<ClassConfig> resolve_classes(const TrainConfig& c, const fs::path& project) {
-  const auto proj = CopickProject::open(project);
-  const auto& cfg = proj.config();
-  std::vector<ClassConfig> out = c.data.classes;
-  if (out.empty()) {
-    for (const auto& o : cfg.objects)
-      if (o.is_particle) out.push_back({o.name, o.radius, 1, default_weight(o.name) > 0});
-    if (out.empty()) throw Error(project, "the copick config lists no particle objects to learn (and data.classes is empty)");
+  return resolve_classes(c, {project}, {}, {}, nullptr);
+}
+
+std::vector<ClassConfig> resolve_classes(const TrainConfig& c, const std::vector<fs::path>& projects,
+                                         const std::vector<std::string>& labelled_names,
+                                         const std::vector<std::string>& requested, const nn::ModelInfo* init) {
+  std::optional<CopickConfig> cfg;
+  if (!projects.empty()) cfg = CopickProject::open(projects.front()).config();
+  const std::string where = projects.empty() ? std::string("training data") : projects.front().string();
+  auto listed = [&](const std::string& name) -> const ClassConfig* {
+    for (const auto& k : c.data.classes)
+      if (k.name == name) return &k;
+    return nullptr;
+  };
+  std::vector<ClassConfig> out;
+  auto add = [&](ClassConfig k) {
+    for (const auto& o : out)
+      if (o.name == k.name) return;
+    out.push_back(std::move(k));
+  };
+  if (!requested.empty()) {
+    for (const auto& name : requested) add(listed(name) ? *listed(name) : ClassConfig{name});
+  } else if (!c.data.classes.empty()) {
+    for (const auto& k : c.data.classes) add(k);
+  } else {
+    for (const auto& name : labelled_names) add(ClassConfig{name});
+    if (cfg)
+      for (const auto& o : cfg->objects)
+        if (o.is_particle) add({o.name, o.radius, 1, default_weight(o.name) > 0});
   }
+  if (out.empty()) throw Error(where, "no classes to learn: the copick config lists no particle objects and none were named");
   for (auto& k : out) {
     if (k.radius_A > 0) continue;
-    if (const auto* o = cfg.find(k.name); o && o->radius > 0) {
+    if (init)
+      for (const auto& m : init->classes)
+        if (m.name == k.name && m.radius_A > 0) k.radius_A = m.radius_A;
+    if (k.radius_A > 0) continue;
+    if (const auto* o = cfg ? cfg->find(k.name) : nullptr; o && o->radius > 0) {
       k.radius_A = o->radius;
     } else if (const auto* t = find_particle_type(czii_particle_types(), k.name)) {
       k.radius_A = t->radius_A;
     } else {
-      throw Error(project, "class '" + k.name + "' has no radius: not in the copick config; give data.classes radius_A");
+      throw Error(where, "class '" + k.name + "' has no radius: it is not a CZII particle" +
+                             std::string(cfg ? " nor in the copick config" : "") + (init ? " nor in the initial model" : "") +
+                             "; give it with --radius " + k.name + "=Å");
     }
   }
   return out;
@@ -61,26 +91,31 @@ void normalize(Volume<float>& v, const DataConfig& d) {
   for (size_t i = 0; i < v.size(); ++i) v.data()[i] = (v.data()[i] - m) * inv;
 }
 
-TrainingRun load_run(const fs::path& project, const std::string& run, const TrainConfig& c,
-                     const std::vector<ClassConfig>& classes) {
-  const auto proj = CopickProject::open(project);
-  const auto entry = proj.find_tomogram(run, c.data.tomo_type);
-  const auto info = probe_tomogram(entry.path);
+Volume<float> load_training_image(const fs::path& tomogram, const TrainConfig& c, double* source_spacing_A) {
+  const auto info = probe_tomogram(tomogram);
   // The finest level at or below the model's spacing, so resampling only ever smooths.
   size_t level = 0;
   for (size_t i = 1; i < info.levels.size(); ++i)
     if (info.levels[i].spacing.x <= c.data.spacing_A * 1.001) level = i;
   TomoReadOptions ro;
   ro.level = level;
-  auto vol = read_tomogram(entry.path, ro).to_float32();
+  auto vol = read_tomogram(tomogram, ro).to_float32();
+  if (source_spacing_A) *source_spacing_A = vol.spacing().x;
   for (size_t i = 0; i < vol.size(); ++i)
-    if (!std::isfinite(vol.data()[i])) throw Error(entry.path, "contains NaN or infinite voxels");
+    if (!std::isfinite(vol.data()[i])) throw Error(tomogram, "contains NaN or infinite voxels");
+  const Vec3 target{c.data.spacing_A, c.data.spacing_A, c.data.spacing_A};
+  auto image = vol.spacing() == target ? std::move(vol) : resample(vol, target);
+  normalize(image, c.data);
+  return image;
+}
+
+TrainingRun load_run(const fs::path& project, const std::string& run, const TrainConfig& c,
+                     const std::vector<ClassConfig>& classes) {
+  const auto proj = CopickProject::open(project);
   TrainingRun r;
   r.project = project.string();
   r.name = run;
-  const Vec3 target{c.data.spacing_A, c.data.spacing_A, c.data.spacing_A};
-  r.image = vol.spacing() == target ? std::move(vol) : resample(vol, target);
-  normalize(r.image, c.data);
+  r.image = load_training_image(proj.find_tomogram(run, c.data.tomo_type).path, c, &r.source_spacing_A);
   for (const auto& k : classes) {
     for (auto& set : proj.read_picks(run, k.name, c.data.user_id, c.data.session_id))
       if (!set.points.empty()) r.picks.push_back(std::move(set));
@@ -159,7 +194,7 @@ CropSampler::CropSampler(const std::vector<TrainingRun>& runs, const TrainConfig
   if (runs_.empty()) throw Error("training data", "no runs to train on");
 }
 
-void CropSampler::make_crop(uint64_t seed, float* image, float* target, uint8_t* labels) const {
+void CropSampler::make_crop(uint64_t seed, Placement where, float* image, float* target, uint8_t* labels) const {
   Rng rng(seed);
   const auto& crop = cfg_.data.crop;
   const auto& run = runs_[size_t(rng.uniform_int(0, int64_t(runs_.size()) - 1))];
@@ -170,7 +205,9 @@ void CropSampler::make_crop(uint64_t seed, float* image, float* target, uint8_t*
   std::vector<const PickSet*> with_picks;
   for (const auto& s : run.picks)
     if (!s.points.empty()) with_picks.push_back(&s);
-  if (!with_picks.empty() && rng.uniform() < cfg_.data.particle_fraction) {
+  const bool near_particle = !with_picks.empty() && rng.uniform() < cfg_.data.particle_fraction;
+  const bool centre = where == Placement::particle || (where == Placement::by_fraction && near_particle);
+  if (!with_picks.empty() && centre) {
     // A class first, then one of its particles, so rare classes are seen as often as common ones;
     // the particle lands anywhere in the crop's central 3/4.
     const auto& set = *with_picks[size_t(rng.uniform_int(0, int64_t(with_picks.size()) - 1))];
@@ -199,7 +236,7 @@ void CropSampler::make_crop(uint64_t seed, float* image, float* target, uint8_t*
 
   const auto& a = cfg_.augment;
   const int k = a.rot90 ? int(rng.uniform_int(0, 3)) : 0;
-  const bool fz = a.flips && rng.uniform() < 0.5, fy = a.flips && rng.uniform() < 0.5, fx = a.flips && rng.uniform() < 0.5;
+  const bool fz = a.flips && rng.uniform() < 0.5 && a.flip_z, fy = a.flips && rng.uniform() < 0.5, fx = a.flips && rng.uniform() < 0.5;
   transform_crop(image, 1, crop, k, fz, fy, fx);
   if (target) transform_crop(target, nc, crop, k, fz, fy, fx);
   if (labels) transform_crop(labels, 1, crop, k, fz, fy, fx);
@@ -222,6 +259,8 @@ Batch CropSampler::make_batch(int64_t step) const {
   const int64_t n = b.crop.count();
   const bool seg = cfg_.model.head == "segmentation";
   b.images.resize(size_t(b.batch * n));
+  b.marginal.assign(size_t(b.batch), 0.0f);
+  const bool pu = cfg_.loss.kind == "nnpu";
   if (seg) b.labels.resize(size_t(b.batch * n));
   else b.targets.resize(size_t(b.batch * b.classes * n));
   for (int i = 0; i < b.batch; ++i) {
@@ -229,12 +268,15 @@ Batch CropSampler::make_batch(int64_t step) const {
     float* img = b.images.data() + i * n;
     float* tgt = seg ? nullptr : b.targets.data() + i * b.classes * n;
     uint8_t* lab = seg ? b.labels.data() + i * n : nullptr;
-    make_crop(seed, img, tgt, lab);
+    // Positive-unlabelled training alternates crops centred on labels with uniform ones.
+    const auto where = !pu ? Placement::by_fraction : i % 2 == 0 ? Placement::particle : Placement::uniform;
+    if (where == Placement::uniform) b.marginal[size_t(i)] = 1;
+    make_crop(seed, where, img, tgt, lab);
     Rng rng(sim::derive_seed(seed, 1));
     // Mixup blends images and soft targets; labels are hard, so segmentation keeps them unmixed.
     if (!seg && cfg_.augment.mixup > 0 && rng.uniform() < cfg_.augment.mixup) {
       std::vector<float> img2(static_cast<size_t>(n)), tgt2(static_cast<size_t>(b.classes * n));
-      make_crop(sim::derive_seed(seed, 2), img2.data(), tgt2.data(), nullptr);
+      make_crop(sim::derive_seed(seed, 2), where, img2.data(), tgt2.data(), nullptr);
       const float lam = float(mixup_lambda(rng));
       for (int64_t j = 0; j < n; ++j) img[j] = lam * img[j] + (1 - lam) * img2[size_t(j)];
       for (int64_t j = 0; j < b.classes * n; ++j) tgt[j] = lam * tgt[j] + (1 - lam) * tgt2[size_t(j)];

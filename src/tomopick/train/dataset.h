@@ -16,6 +16,7 @@
 
 #include "tomopick/core/volume.h"
 #include "tomopick/io/picks.h"
+#include "tomopick/nn/model_file.h"
 #include "tomopick/targets/targets.h"
 #include "tomopick/train/train_config.h"
 
@@ -27,18 +28,34 @@ struct TrainingRun {
   std::string project;       // where it came from
   std::string name;          // run name
   Volume<float> image;       // normalised, at the model's spacing
-  std::vector<PickSet> picks;  // Å
+  std::vector<PickSet> picks;  // Å: the labels training sees
+  std::vector<PickSet> held_out;  // Å: labels kept back for validation (hold_out_picks)
+  double source_spacing_A = 0;    // the file's spacing before resampling
 };
 
 // The classes a run learns: the config's, with radii filled from the project (or CZII defaults);
 // if the config lists none, every particle object of the first project's copick config.
 std::vector<ClassConfig> resolve_classes(const TrainConfig& c, const fs::path& project);
 
+// The same for any mix of data, in order: the `requested` names, else the config's data.classes,
+// else the classes of `labelled_names` (from pick files) and every particle object of the first
+// project. Each class takes radius, weight, scored and expected from data.classes when listed there;
+// a radius still missing comes from `init` (the model fine-tuned from), else the first project's copick
+// config, else the CZII values; a class with none is an Error saying how to give it.
+std::vector<ClassConfig> resolve_classes(const TrainConfig& c, const std::vector<fs::path>& projects,
+                                         const std::vector<std::string>& labelled_names,
+                                         const std::vector<std::string>& requested, const nn::ModelInfo* init);
+
 // The target spec for those classes (σ and sphere fractions from the config).
 TargetSpec target_spec(const TrainConfig& c, const std::vector<ClassConfig>& classes);
 
 // z-score (mean 0, std 1 over the volume) or the config's fixed constants, in place.
 void normalize(Volume<float>& v, const DataConfig& d);
+
+// Reads a tomogram file at the level nearest to (not coarser than) data.spacing_A, resamples it to
+// data.spacing_A and normalises it: what every training image goes through.
+// `source_spacing_A` (if given) receives the spacing of the level read.
+Volume<float> load_training_image(const fs::path& tomogram, const TrainConfig& c, double* source_spacing_A = nullptr);
 
 // Reads one run's tomogram (data.tomo_type, the finest spacing), resamples it to data.spacing_A,
 // normalises it, and reads its picks (data.user_id / session_id filter) for the given classes.
@@ -59,6 +76,9 @@ struct Batch {
   std::vector<float> images;
   std::vector<float> targets;
   std::vector<uint8_t> labels;
+  // Per crop: 1 when it was drawn uniformly from a tomogram (not centred on a pick), a sample of the
+  // data as it is: what the positive-unlabelled loss scores as unlabelled.
+  std::vector<float> marginal;
 };
 
 // Crops, targets and augmentation.
@@ -67,8 +87,12 @@ public:
   CropSampler(const std::vector<TrainingRun>& runs, const TrainConfig& c, const std::vector<ClassConfig>& classes);
   Batch make_batch(int64_t step) const;
 
+  // Where a crop is placed: near a labelled particle with probability data.particle_fraction, or
+  // always near one, or uniformly (the positive-unlabelled loss alternates the last two).
+  enum class Placement { by_fraction, particle, uniform };
+
 private:
-  void make_crop(uint64_t seed, float* image, float* target, uint8_t* labels) const;
+  void make_crop(uint64_t seed, Placement where, float* image, float* target, uint8_t* labels) const;
   const std::vector<TrainingRun>& runs_;
   TrainConfig cfg_;
   TargetSpec spec_;

@@ -92,7 +92,47 @@ at::Tensor ce_tversky(const at::Tensor& logits, const at::Tensor& labels, const 
   return ce + tversky_weight * tversky.narrow(0, 1, c1 - 1).mean();
 }
 
-at::Tensor compute_loss(const LossSpec& s, const at::Tensor& logits, const at::Tensor& t) {
+at::Tensor nnpu(const at::Tensor& logits, const at::Tensor& target, const std::vector<float>& marginal,
+                const std::vector<double>& priors, const std::vector<double>& cw, double negative_weight, double gamma) {
+  same_shape(logits, target, "nnpu");
+  const int64_t n = logits.size(0), c = logits.size(1);
+  if (int64_t(marginal.size()) != n) throw Error("loss nnpu: one marginal flag per crop is needed");
+  if (int64_t(priors.size()) != c) throw Error("loss nnpu: one prior per class is needed");
+  const auto z = logits.to(torch::kFloat);
+  const auto lpos = torch::nn::functional::softplus(-z), lneg = torch::nn::functional::softplus(z);
+  std::vector<int64_t> dims;  // every axis but the class axis
+  for (int64_t d = 0; d < z.dim(); ++d)
+    if (d != 1) dims.push_back(d);
+  std::vector<int64_t> mshape(size_t(z.dim()), 1);
+  mshape[0] = n;
+  const auto m = torch::tensor(marginal, z.options()).view(mshape);
+  const auto t_sum = target.sum(dims);                       // [C]
+  const auto r_pos = (target * lpos).sum(dims) / t_sum.clamp_min(1e-12);
+  const auto r_pneg = (target * lneg).sum(dims) / t_sum.clamp_min(1e-12);
+  const double voxels_per_crop = double(z[0][0].numel());
+  double marginal_crops = 0;
+  for (float f : marginal) marginal_crops += f;
+  const auto r_u = (lneg * m).sum(dims) / std::max(1.0, marginal_crops * voxels_per_crop);
+  const auto w = weights_for(z, cw).flatten();
+  const auto present = t_sum.detach().to(torch::kCPU);
+  at::Tensor total = torch::zeros({}, z.options());
+  double weight_sum = 0;
+  for (int64_t k = 0; k < c; ++k) {
+    if (!(present[k].item<double>() > 0) || marginal_crops == 0) continue;
+    const double prior = std::max(priors[size_t(k)], 1e-9);
+    const auto neg = (r_u[k] - prior * r_pneg[k]) / prior;
+    const auto term = neg.item<double>() < 0 ? -gamma * neg : r_pos[k] + negative_weight * neg;
+    total = total + w[k] * term;
+    weight_sum += w[k].item<double>();
+  }
+  // A batch with nothing to learn from still returns a loss that backpropagates (to zero).
+  if (weight_sum == 0) return (z * 0).sum();
+  return total / weight_sum;
+}
+
+at::Tensor compute_loss(const LossSpec& s, const at::Tensor& logits, const at::Tensor& t,
+                        const std::vector<float>& marginal) {
+  if (s.kind == "nnpu") return nnpu(logits, t, marginal, s.priors, s.class_weights, s.negative_weight, s.gamma);
   if (s.kind == "weighted_mse") return weighted_mse(logits, t, s.class_weights, s.offset);
   if (s.kind == "balanced_mse") return balanced_mse(logits, t, s.class_weights);
   if (s.kind == "bce") return bce(logits, t, s.class_weights);

@@ -26,12 +26,36 @@ at::Tensor bce(const at::Tensor& logits, const at::Tensor& target, const std::ve
 at::Tensor ce_tversky(const at::Tensor& logits, const at::Tensor& labels, const std::vector<double>& class_weights,
                       double alpha, double beta, double tversky_weight);
 
+// Non-negative positive-unlabelled risk (nnPU, Kiryo et al. 2017) for a heatmap head whose labels
+// are a sample of the particles, not all of them. Per class c, with l+(z) = softplus(-z) and
+// l-(z) = softplus(z):
+//   R+   = sum(t l+) / sum(t)  over every crop: the labelled particles' Gaussians t, as positives;
+//   Rp-  = sum(t l-) / sum(t)  the same voxels scored as negatives;
+//   Ru-  = mean(l-)            over the crops drawn uniformly (`marginal`[n] = 1): a sample of the
+//                              tomogram as it is, unlabelled particles included;
+//   neg  = Ru- - prior_c Rp-   the negative risk with the unlabelled positives' share taken out
+//                              (prior_c = the fraction of heatmap mass that particles of c put in a
+//                              tomogram: count x Gaussian mass / voxels);
+//   loss = R+ + negative_weight x neg / prior_c: with weight 1 the unbiased PU risk (prior_c R+ + neg)
+//          divided by the prior, whose minimiser is the heatmap itself, so scores stay graded instead
+//          of saturating; or, when neg < 0 (the network has begun to call unlabelled particles
+//          negative), -gamma x neg / prior_c alone: nnPU's step back.
+// Classes with no labelled voxel in the batch, or no marginal crop, add nothing; the classes' losses
+// are averaged with their weights.
+at::Tensor nnpu(const at::Tensor& logits, const at::Tensor& target, const std::vector<float>& marginal,
+                const std::vector<double>& priors, const std::vector<double>& class_weights,
+                double negative_weight = 1, double gamma = 1);
+
 // The loss a config names ("weighted_mse", "balanced_mse", "bce", "ce_tversky").
 struct LossSpec {
   std::string kind = "weighted_mse";
   std::vector<double> class_weights;
   double offset = 0.1, alpha = 0.3, beta = 0.7, tversky_weight = 1;
+  std::vector<double> priors;      // nnpu: per class
+  double negative_weight = 1, gamma = 1;  // nnpu
 };
-at::Tensor compute_loss(const LossSpec& spec, const at::Tensor& logits, const at::Tensor& target_or_labels);
+// `marginal`: nnpu's per-crop flags (see nnpu); the other losses ignore it.
+at::Tensor compute_loss(const LossSpec& spec, const at::Tensor& logits, const at::Tensor& target_or_labels,
+                        const std::vector<float>& marginal = {});
 
 }  // namespace tomopick::train

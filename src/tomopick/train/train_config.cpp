@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <set>
@@ -102,7 +103,8 @@ std::vector<ClassConfig> convert_classes(const YAML::Node& n) {
         else if (k == "radius_A") c.radius_A = convert<double>(kv.second);
         else if (k == "weight") c.weight = convert<double>(kv.second);
         else if (k == "scored") c.scored = convert<bool>(kv.second);
-        else throw std::invalid_argument("unknown class key '" + k + "' (name, radius_A, weight, scored)");
+        else if (k == "expected") c.expected = convert<double>(kv.second);
+        else throw std::invalid_argument("unknown class key '" + k + "' (name, radius_A, weight, scored, expected)");
       }
     } else {
       throw std::invalid_argument("expected a class name or {name, radius_A, weight, scored}, got " + describe(e));
@@ -126,6 +128,7 @@ const std::vector<Field>& fields() {
         field("model.slices", &C::model, &nn::ModelConfig::slices),
         field("model.block", &C::model, &nn::ModelConfig::block),
         field("model.head_upscale", &C::model, &nn::ModelConfig::head_upscale),
+        field("model.backbone_classes", &C::model, &nn::ModelConfig::backbone_classes),
         field("data.spacing_A", &C::data, &DataConfig::spacing_A),
         field("data.tomo_type", &C::data, &DataConfig::tomo_type),
         field("data.user_id", &C::data, &DataConfig::user_id),
@@ -135,6 +138,7 @@ const std::vector<Field>& fields() {
         field("data.std", &C::data, &DataConfig::std),
         field("data.crop", &C::data, &DataConfig::crop),
         field("data.particle_fraction", &C::data, &DataConfig::particle_fraction),
+        field("data.val_fraction", &C::data, &DataConfig::val_fraction),
         field("data.workers", &C::data, &DataConfig::workers),
         field("data.prefetch", &C::data, &DataConfig::prefetch),
         field("targets.kind", &C::targets, &TargetConfig::kind),
@@ -142,6 +146,7 @@ const std::vector<Field>& fields() {
         field("targets.sphere_fraction", &C::targets, &TargetConfig::sphere_fraction),
         field("targets.ignore_fraction", &C::targets, &TargetConfig::ignore_fraction),
         field("augment.flips", &C::augment, &AugmentConfig::flips),
+        field("augment.flip_z", &C::augment, &AugmentConfig::flip_z),
         field("augment.rot90", &C::augment, &AugmentConfig::rot90),
         field("augment.intensity_scale", &C::augment, &AugmentConfig::intensity_scale),
         field("augment.intensity_shift", &C::augment, &AugmentConfig::intensity_shift),
@@ -152,6 +157,8 @@ const std::vector<Field>& fields() {
         field("loss.tversky_alpha", &C::loss, &LossConfig::tversky_alpha),
         field("loss.tversky_beta", &C::loss, &LossConfig::tversky_beta),
         field("loss.tversky_weight", &C::loss, &LossConfig::tversky_weight),
+        field("loss.pu_negative_weight", &C::loss, &LossConfig::pu_negative_weight),
+        field("loss.pu_gamma", &C::loss, &LossConfig::pu_gamma),
         field("optim.optimizer", &C::optim, &OptimConfig::optimizer),
         field("optim.lr", &C::optim, &OptimConfig::lr),
         field("optim.weight_decay", &C::optim, &OptimConfig::weight_decay),
@@ -181,6 +188,7 @@ const std::vector<Field>& fields() {
                    for (const auto& k : c.data.classes) {
                      YAML::Node e;
                      e["name"] = k.name, e["radius_A"] = k.radius_A, e["weight"] = k.weight, e["scored"] = k.scored;
+                     if (k.expected > 0) e["expected"] = k.expected;
                      e.SetStyle(YAML::EmitterStyle::Flow);
                      n.push_back(e);
                    }
@@ -208,6 +216,7 @@ void set_field(TrainConfig& c, const std::string& key, const YAML::Node& value, 
   if (!f) throw Error(source, unknown_key(key));
   try {
     f->set(c, value);
+    if (std::find(c.given_keys.begin(), c.given_keys.end(), key) == c.given_keys.end()) c.given_keys.push_back(key);
   } catch (const std::invalid_argument& e) {
     throw Error(source, key + ": " + e.what());
   } catch (const YAML::Exception& e) {  // e.g. a mapping where a class key should be
@@ -297,6 +306,7 @@ void validate(const TrainConfig& c, const std::string& s) {
   require(m.dropout >= 0 && m.dropout < 1, s, "model.dropout", "must be in [0, 1)");
   require(m.slices >= 1 && m.slices % 2 == 1, s, "model.slices", "must be odd and >= 1");
   require(m.head_upscale >= 1 && m.head_upscale <= 4, s, "model.head_upscale", "must be in 1..4");
+  require(m.backbone_classes >= 0 && m.backbone_classes <= 1000, s, "model.backbone_classes", "must be in 0..1000");
 
   const auto& d = c.data;
   require(d.spacing_A > 0, s, "data.spacing_A", "must be > 0");
@@ -306,6 +316,7 @@ void validate(const TrainConfig& c, const std::string& s) {
   require(d.crop.z >= 8 && d.crop.y >= 8 && d.crop.x >= 8 && d.crop.count() <= int64_t(512) * 512 * 512, s,
           "data.crop", "each side must be >= 8 voxels and the crop at most 512^3");
   require(d.particle_fraction >= 0 && d.particle_fraction <= 1, s, "data.particle_fraction", "must be in [0, 1]");
+  require(d.val_fraction >= 0 && d.val_fraction < 1, s, "data.val_fraction", "must be in [0, 1)");
   require(d.workers >= 1 && d.workers <= 64, s, "data.workers", "must be in 1..64");
   require(d.prefetch >= 1 && d.prefetch <= 64, s, "data.prefetch", "must be in 1..64");
   std::set<std::string> names;
@@ -314,6 +325,7 @@ void validate(const TrainConfig& c, const std::string& s) {
     require(names.insert(k.name).second, s, "data.classes", "'" + k.name + "' is listed twice");
     require(k.radius_A >= 0, s, "data.classes", k.name + ": radius_A must be >= 0");
     require(k.weight >= 0, s, "data.classes", k.name + ": weight must be >= 0");
+    require(k.expected >= 0, s, "data.classes", k.name + ": expected must be >= 0");
   }
 
   const auto& t = c.targets;
@@ -333,7 +345,11 @@ void validate(const TrainConfig& c, const std::string& s) {
   require(!a.rot90 || d.crop.y == d.crop.x, s, "augment.rot90", "needs a square crop in y and x (data.crop)");
 
   const auto& l = c.loss;
-  one_of(l.kind, {"weighted_mse", "balanced_mse", "bce", "ce_tversky"}, s, "loss.kind");
+  one_of(l.kind, {"weighted_mse", "balanced_mse", "bce", "ce_tversky", "nnpu"}, s, "loss.kind");
+  require(l.kind != "nnpu" || c.train.batch >= 2, s, "loss.kind",
+          "nnpu needs train.batch >= 2 (crops alternate: one near a labelled particle, one anywhere)");
+  require(l.pu_negative_weight > 0, s, "loss.pu_negative_weight", "must be > 0");
+  require(l.pu_gamma >= 0, s, "loss.pu_gamma", "must be >= 0");
   require((l.kind == "ce_tversky") == (m.head == "segmentation"), s, "loss.kind",
           "ce_tversky goes with model.head: segmentation; the others with heatmap");
   require(l.weighted_mse_offset > 0, s, "loss.weighted_mse_offset", "must be > 0");

@@ -19,6 +19,8 @@ struct ClassConfig {
   double radius_A = 0;   // 0 = from the project's copick config (or the CZII defaults)
   double weight = 1;     // loss weight
   bool scored = true;    // false: learned but not scored (CZII beta-amylase)
+  double expected = 0;   // particles per training tomogram, for the positive-unlabelled loss and
+                         // partial-label thresholds; 0 = estimated from held-back picks
 };
 
 struct DataConfig {
@@ -30,6 +32,8 @@ struct DataConfig {
   double mean = 0, std = 1;          // for "fixed"
   Shape3 crop{64, 64, 64};           // training crop, voxels at spacing_A
   double particle_fraction = 0.8;    // crops centred near a random particle (else anywhere)
+  double val_fraction = 0;           // picks of each training run held back to validate on (partial
+                                     // labels, when no --val-runs are given); 0 = none
   int workers = 2;                   // threads preparing crops ahead of the network
   int prefetch = 4;                  // batches prepared ahead
 };
@@ -43,6 +47,8 @@ struct TargetConfig {
 
 struct AugmentConfig {
   bool flips = true;              // z, y, x, each with probability 1/2
+  bool flip_z = true;             // with flips: z too. Off when labels sit at a fixed z offset from the
+                                  // density (a z flip would move it to the other side)
   bool rot90 = true;              // a random multiple of 90° in the x-y (tilt) plane; square crops
   double intensity_scale = 0.1;   // × (1 + U(-s, s))
   double intensity_shift = 0.1;   // + U(-s, s) (in normalised units)
@@ -55,6 +61,8 @@ struct LossConfig {
   double weighted_mse_offset = 0.1;   // weight = target + offset
   double tversky_alpha = 0.3, tversky_beta = 0.7;  // false-positive, false-negative weights
   double tversky_weight = 1;          // ce_tversky: CE + weight × Tversky
+  double pu_negative_weight = 1;      // nnpu: weight of the (corrected) unlabelled-as-negative risk
+  double pu_gamma = 1;                // nnpu: step-back strength when that risk goes negative
 };
 
 struct OptimConfig {
@@ -96,6 +104,9 @@ struct TrainConfig {
   OptimConfig optim;
   ScheduleConfig train;
   ValidationConfig validation;
+  // The keys a file or --set gave explicitly (not defaults): fine-tuning refuses those that
+  // contradict the initial model. Not written by to_yaml.
+  std::vector<std::string> given_keys;
 };
 
 // Reads and validates a config file; Error(file, "<key>: <problem>") on any unknown key or bad value.

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "tomopick/core/atomic_file.h"
@@ -16,6 +17,7 @@
 #include "tomopick/nn/autocast.h"
 #include "tomopick/nn/heatmap_net.h"
 #include "tomopick/nn/model_io.h"
+#include "tomopick/nn/transfer.h"
 #include "tomopick/nn/unet3d.h"
 #include "tomopick/sim/random.h"
 #include "tomopick/train/dataset.h"
@@ -113,11 +115,69 @@ nn::ModelInfo model_info(const TrainConfig& c, const std::vector<ClassConfig>& c
   return m;
 }
 
+bool given(const TrainConfig& c, const std::string& key_or_section) {
+  for (const auto& k : c.given_keys)
+    if (k == key_or_section || k.rfind(key_or_section + ".", 0) == 0) return true;
+  return false;
+}
+
+// Fine-tuning keeps what the initial model's weights mean: its architecture, grid and normalisation
+// (and, unless the config says otherwise, its inference window). A config that sets them otherwise is
+// refused rather than silently overridden.
+void adopt_initial_model(TrainConfig& c, const nn::ModelInfo& m, const fs::path& init) {
+  TrainConfig with_model = c;
+  with_model.model = m.model;
+  if (given(c, "model") && to_yaml(with_model) != to_yaml(c))
+    throw Error(init, "the config's model section (" + c.model.arch + ") is not this model's architecture (" + m.model.arch +
+                          "): fine-tuning keeps the initial model's network; drop the model section");
+  if (given(c, "data.spacing_A") && std::abs(c.data.spacing_A - m.spacing_A) > 1e-6 * m.spacing_A)
+    throw Error(init, "the model works at " + fmt_num(m.spacing_A) + " Å; data.spacing_A " + fmt_num(c.data.spacing_A) +
+                          " would change what its weights mean (drop it; tomograms are resampled to the model's grid)");
+  if (given(c, "data.normalize") && c.data.normalize != m.normalize)
+    throw Error(init, "the model was trained with data.normalize " + m.normalize + ", the config asks for " + c.data.normalize);
+  c.model = m.model;
+  c.data.spacing_A = m.spacing_A;
+  c.data.normalize = m.normalize, c.data.mean = m.mean, c.data.std = m.std;
+  if (!given(c, "validation.window")) c.validation.window = m.window;
+  if (!given(c, "validation.overlap")) c.validation.overlap = m.overlap;
+  if (!given(c, "validation.nms_fraction")) c.validation.nms_fraction = m.nms_fraction;
+}
+
+// Heatmap mass (sum over voxels) one particle of each class puts in its target: what a prior is
+// counted in.
+std::vector<double> particle_masses(const TrainConfig& c, const std::vector<ClassConfig>& classes) {
+  const auto spec = target_spec(c, classes);
+  std::vector<double> out;
+  for (size_t k = 0; k < classes.size(); ++k) {
+    const double h = classes[k].radius_A / c.data.spacing_A * 3 + 2;
+    const int64_t n = 2 * int64_t(std::ceil(h)) + 1;
+    const Box box{{0, 0, 0}, {n, n, n}};
+    const double centre = double(n / 2) * c.data.spacing_A;
+    PickSet one;
+    one.object = classes[k].name;
+    one.points.push_back({centre, centre, centre});
+    const Vec3 sp{c.data.spacing_A, c.data.spacing_A, c.data.spacing_A};
+    const auto maps = c.targets.kind == "sphere" ? sphere_masks(box, sp, {one}, spec) : gaussian_heatmaps(box, sp, {one}, spec);
+    double sum = 0;
+    for (size_t i = 0; i < maps[k].size(); ++i) sum += maps[k].data()[i];
+    out.push_back(sum);
+  }
+  return out;
+}
+
+std::vector<json> labelled_to_json(const std::vector<LabelledTomogram>& v) {
+  std::vector<json> out;
+  for (const auto& t : v)
+    out.push_back({{"tomogram", fs::absolute(t.tomogram).string()}, {"picks", fs::absolute(t.picks).string()}, {"object", t.object}});
+  return out;
+}
+
 }  // namespace
 
 TrainSummary train(const TrainRequest& req) {
   TrainRequest r = req;
   const fs::path run_file = r.out / "run.json", last_file = r.out / "last.pt";
+  std::optional<nn::ModelInfo> init_info;
   if (r.resume) {
     if (!fs::exists(run_file)) throw Error(r.out, "nothing to resume: no run.json (start a run with --out first)");
     r.config = read_train_config(r.out / "config.yaml");
@@ -127,25 +187,40 @@ TrainSummary train(const TrainRequest& req) {
       for (const auto& p : j.at("data")) r.data.emplace_back(p.get<std::string>());
       r.val_runs = j.at("val_runs").get<std::vector<std::string>>();
       r.train_runs = j.at("train_runs").get<std::vector<std::string>>();
+      r.labelled.clear();
+      for (const auto& t : j.value("labelled", json::array()))
+        r.labelled.push_back({t.at("tomogram").get<std::string>(), t.at("picks").get<std::string>(), t.at("object").get<std::string>()});
+      r.init = j.value("init", std::string());
+      r.classes.clear();
     } catch (const json::exception& e) {
       throw Error(run_file, std::string("not a run description tomopick wrote: ") + e.what());
     }
+    if (!r.init.empty()) init_info = nn::read_model_info(r.init);
   } else {
     if (fs::exists(run_file) && !r.overwrite)
       throw Error(r.out, "already holds a training run: use --resume to continue it or --overwrite to start afresh");
-    if (r.data.empty()) throw Error("--data", "no training project given");
-    fs::create_directories(r.out);
-    json j{{"data", json::array()}, {"val_runs", r.val_runs}, {"train_runs", r.train_runs}};
-    for (const auto& p : r.data) j["data"].push_back(fs::absolute(p).string());
-    write_file_atomic(r.out / "config.yaml", to_yaml(r.config));
-    write_file_atomic(run_file, j.dump(2) + "\n");
-    fs::remove(last_file);
-    fs::remove(r.out / "train_log.csv");
+    if (r.data.empty() && r.labelled.empty()) throw Error("--data", "no training data given (copick projects or tomograms with --picks)");
+    if (!r.init.empty()) {
+      init_info = nn::read_model_info(r.init);
+      adopt_initial_model(r.config, *init_info, r.init);
+      validate(r.config, r.init.string());
+    }
   }
-  const TrainConfig& c = r.config;
   const auto device = pick_device(r.device);
-  const auto classes = resolve_classes(c, r.data.front());
-  const auto train_runs = load_runs(r.data, r.train_runs, r.val_runs, c, classes);
+  const auto classes = resolve_classes(r.config, r.data, labelled_class_names(r.labelled), r.classes,
+                                       init_info ? &*init_info : nullptr);
+  // Fine-tuning: where each class comes from in the initial model (-1: new).
+  std::vector<int64_t> class_map;
+  if (init_info)
+    for (const auto& k : classes) {
+      int64_t from = -1;
+      for (size_t i = 0; i < init_info->classes.size(); ++i)
+        if (init_info->classes[i].name == k.name) from = int64_t(i);
+      class_map.push_back(from);
+    }
+  const TrainConfig& c = r.config;
+  auto train_runs = load_runs(r.data, r.train_runs, r.val_runs, c, classes);
+  for (auto& run : load_labelled_runs(r.labelled, c, classes)) train_runs.push_back(std::move(run));
   if (train_runs.empty()) throw Error("--data", "no training runs left (all held out for validation?)");
   std::vector<TrainingRun> val_runs;
   if (!r.val_runs.empty()) {
@@ -153,14 +228,57 @@ TrainSummary train(const TrainRequest& req) {
     if (val_runs.size() != r.val_runs.size())
       throw Error("--val-runs", "not every run was found in the projects (" + join(r.val_runs) + ")");
   }
+  // A class asked for by name must have something to learn from (a project's own objects may be
+  // absent from a run: they are learned as background there).
+  for (const auto& k : classes) {
+    if (std::find(r.classes.begin(), r.classes.end(), k.name) == r.classes.end()) continue;
+    int64_t n = 0;
+    for (const auto& run : train_runs)
+      for (const auto& s : run.picks) n += s.object == k.name ? int64_t(s.points.size()) : 0;
+    if (n == 0) throw Error("--classes", "class '" + k.name + "' has no picks in the training data");
+  }
+  // Only now, with the data read and checked, does the run's folder get written: bad input leaves none.
+  if (!r.resume) {
+    // The resolved classes (radii included) and the network they need go into config.yaml, so a
+    // resumed run learns the same.
+    r.config.data.classes = classes;
+    if (init_info)
+      r.config.model = nn::fine_tuned_config(init_info->model, int64_t(init_info->classes.size()), class_map);
+    fs::create_directories(r.out);
+    json j{{"data", json::array()}, {"val_runs", r.val_runs}, {"train_runs", r.train_runs},
+           {"labelled", labelled_to_json(r.labelled)}, {"init", r.init.empty() ? std::string() : fs::absolute(r.init).string()}};
+    for (const auto& p : r.data) j["data"].push_back(fs::absolute(p).string());
+    write_file_atomic(r.out / "config.yaml", to_yaml(r.config));
+    write_file_atomic(run_file, j.dump(2) + "\n");
+    // --overwrite: nothing of the previous run may pass for this one's.
+    for (const char* f : {"last.pt", "train_log.csv", "best.pt", "model.pt", "thresholds.json"}) fs::remove(r.out / f);
+  }
+  hold_out_picks(train_runs, c.data.val_fraction, c.train.seed);
+  const bool partial = val_runs.empty() && c.data.val_fraction > 0;
   json training{{"config", to_yaml(c)}, {"val_runs", r.val_runs}};
   training["train_runs"] = json::array();
   for (const auto& t : train_runs) training["train_runs"].push_back(t.name);
+  if (!r.init.empty()) training["init"] = r.init.string();
+  if (partial) training["partial_labels"] = true;
   auto info = model_info(c, classes, training);
+  for (const auto& run : train_runs)
+    include(info.appearance, appearance(run.image.crop(appearance_box(run.image.shape())), run.source_spacing_A));
 
   torch::manual_seed(sim::derive_seed(c.train.seed, 0xfeed));
   nn::HeatmapNet net(c.model, int64_t(classes.size()));
   nn::HeatmapNet shadow(c.model, int64_t(classes.size()));
+  if (init_info) {
+    const auto src = nn::load_model(r.init, "cpu");
+    try {
+      nn::transfer_weights(*net, *src.net, class_map);
+    } catch (const Error& e) {
+      throw Error(r.init, e.what());
+    }
+    std::string fresh;
+    for (size_t k = 0; k < classes.size(); ++k)
+      if (class_map[k] < 0) fresh += " " + classes[k].name;
+    log::info("initialised from " + r.init.string() + (fresh.empty() ? "" : "; new classes:" + fresh));
+  }
   net->to(device);
   shadow->to(device);
   Ema ema(*net, shadow.ptr(), c.optim.ema);
@@ -170,10 +288,30 @@ TrainSummary train(const TrainRequest& req) {
   log::info("model " + c.model.arch + " (" + c.model.head + " head), " + std::to_string(sum.parameters) +
             " parameters, " + std::to_string(classes.size()) + " classes, on " + device.str());
 
+  // Positive-unlabelled loss: particles per training tomogram, per class (see trainer.h).
+  std::map<std::string, double> counts, given_counts;
+  for (const auto& k : classes) {
+    if (k.expected > 0) {
+      counts[k.name] = k.expected;
+      given_counts[k.name] = k.expected * double(train_runs.size());
+    } else {
+      int64_t n = 0;
+      for (const auto& run : train_runs) {
+        for (const auto& s : run.picks) n += s.object == k.name ? int64_t(s.points.size()) : 0;
+        for (const auto& s : run.held_out) n += s.object == k.name ? int64_t(s.points.size()) : 0;
+      }
+      counts[k.name] = 4.0 * double(n) / double(train_runs.size());
+    }
+  }
+  const auto masses = particle_masses(c, classes);
+  double mean_voxels = 0;
+  for (const auto& run : train_runs) mean_voxels += double(run.image.size()) / double(train_runs.size());
+
   int64_t start = 0;
   double best_score = -1;
   int64_t best_step = 0;
   Log log;
+  bool resumed_state = false;
   if (r.resume && fs::exists(last_file)) {
     torch::serialize::InputArchive a;
     nn::load_archive(a, last_file);
@@ -183,6 +321,7 @@ TrainSummary train(const TrainRequest& req) {
       best_score = state.at("best_score").get<double>();
       best_step = state.at("best_step").get<int64_t>();
       ema.set_updates(state.at("ema_updates").get<int64_t>());
+      if (state.contains("pu_counts")) counts = state.at("pu_counts").get<std::map<std::string, double>>();
     } catch (const json::exception& e) {
       throw Error(last_file, std::string("checkpoint state: ") + e.what());
     }
@@ -195,6 +334,7 @@ TrainSummary train(const TrainRequest& req) {
     opt.load(o);
     net->to(device), shadow->to(device);
     log.load(r.out / "train_log.csv", start);
+    resumed_state = true;
     log::info("resuming " + r.out.string() + " at step " + std::to_string(start));
   }
 
@@ -202,7 +342,7 @@ TrainSummary train(const TrainRequest& req) {
     torch::serialize::OutputArchive a, m, e, o;
     nn::write_string(a, "info", nn::model_info_to_json(info));
     nn::write_string(a, "state", json{{"step", step}, {"best_score", best_score}, {"best_step", best_step},
-                                      {"ema_updates", ema.updates()}}.dump());
+                                      {"ema_updates", ema.updates()}, {"pu_counts", counts}}.dump());
     net->save(m), shadow->save(e), opt.save(o);
     a.write("model", m), a.write("ema", e), a.write("optim", o);
     nn::save_archive_atomic(a, last_file);
@@ -215,9 +355,44 @@ TrainSummary train(const TrainRequest& req) {
   loss_spec.offset = c.loss.weighted_mse_offset;
   loss_spec.alpha = c.loss.tversky_alpha, loss_spec.beta = c.loss.tversky_beta;
   loss_spec.tversky_weight = c.loss.tversky_weight;
+  loss_spec.negative_weight = c.loss.pu_negative_weight, loss_spec.gamma = c.loss.pu_gamma;
+  auto set_priors = [&] {
+    loss_spec.priors.clear();
+    for (size_t k = 0; k < classes.size(); ++k)
+      loss_spec.priors.push_back(std::min(0.5, counts[classes[k].name] * masses[k] / std::max(1.0, mean_voxels)));
+  };
+  set_priors();
+
+  // Validation (the thresholds and best model come from it); with partial labels it also counts
+  // the particles the loss's priors need.
+  auto validate_at = [&](int64_t done) {
+    const auto v = partial ? validate_partial(shadow, info, train_runs, c.validation.min_score, given_counts)
+                           : validate_model(shadow, info, val_runs, c.validation.min_score);
+    std::map<std::string, std::string> row{{"step", std::to_string(done)}, {"val_score", fmt_num(v.score)}};
+    for (const auto& [k, f] : v.f_beta) row["val_f4_" + k] = fmt_num(f);
+    std::string per_class;
+    for (const auto& [k, f] : v.f_beta) per_class += " " + k + " " + fmt_num(f, 3);
+    for (const auto& [k, e] : v.pu) {
+      row["val_threshold_" + k] = e.threshold ? fmt_num(*e.threshold) : "";
+      row["val_recall_" + k] = fmt_num(e.recall);
+      row["val_count_" + k] = fmt_num(e.count);
+      per_class += " (held-back recall " + fmt_num(e.recall, 3) + " at " + (e.threshold ? fmt_num(*e.threshold, 3) : "-") +
+                   ", ~" + fmt_num(std::round(e.count), 6) + " particles)";
+      if (!e.count_given && e.count > 0) counts[k] = e.count / double(train_runs.size());
+    }
+    log.add(row);
+    log::info("step " + std::to_string(done) + ": validation score " + fmt_num(v.score, 4) +
+              (partial ? " (estimated from held-back picks; " : " (") + fmt_num(v.seconds, 3) + " s;" + per_class + ")");
+    set_priors();
+    return v;
+  };
 
   const int64_t total = c.train.steps;
   const int64_t end = r.stop_after > 0 ? std::min(total, r.stop_after) : total;
+  if (partial && init_info && !resumed_state && start == 0) {
+    // Where the initial model stands, and (from it) how many particles there are to learn.
+    validate_at(0);
+  }
   CropSampler sampler(train_runs, c, classes);
   BatchQueue queue(sampler, start, end, c.data.workers, c.data.prefetch);
   Progress bar("train", total, "step");
@@ -243,7 +418,7 @@ TrainSummary train(const TrainRequest& req) {
       nn::AutocastScope amp(device, c.optim.amp);
       logits = net->forward(x);
     }
-    const auto loss = compute_loss(loss_spec, logits.to(torch::kFloat), y);
+    const auto loss = compute_loss(loss_spec, logits.to(torch::kFloat), y, b.marginal);
     const double lv = loss.item<double>();
     if (!std::isfinite(lv))
       throw Error(r.out, "the loss became " + fmt_num(lv) + " at step " + std::to_string(step) +
@@ -264,17 +439,10 @@ TrainSummary train(const TrainRequest& req) {
                {"loss", fmt_num(sum.last_loss)}});
       interval_loss = 0, interval_n = 0;
     }
-    const bool validate_now =
-        !val_runs.empty() && ((c.train.val_every > 0 && done % c.train.val_every == 0) || done == total);
+    const bool validate_now = (!val_runs.empty() || partial) &&
+                              ((c.train.val_every > 0 && done % c.train.val_every == 0) || done == total);
     if (validate_now) {
-      const auto v = validate_model(shadow, info, val_runs, c.validation.min_score);
-      std::map<std::string, std::string> row{{"step", std::to_string(done)}, {"val_score", fmt_num(v.score)}};
-      for (const auto& [k, f] : v.f_beta) row["val_f4_" + k] = fmt_num(f);
-      log.add(row);
-      std::string per_class;
-      for (const auto& [k, f] : v.f_beta) per_class += " " + k + " " + fmt_num(f, 3);
-      log::info("step " + std::to_string(done) + ": validation score " + fmt_num(v.score, 4) + " (" +
-                fmt_num(v.seconds, 3) + " s;" + per_class + ")");
+      const auto v = validate_at(done);
       if (v.score > best_score) {
         best_score = v.score, best_step = done;
         auto best = info;
@@ -283,6 +451,7 @@ TrainSummary train(const TrainRequest& req) {
             k.threshold = it->second;
         auto tj = json::parse(best.training_json);
         tj["step"] = done, tj["val_score"] = v.score;
+        if (partial) tj["estimated_counts"] = counts;
         best.training_json = tj.dump();
         nn::save_model(r.out / "best.pt", best, *shadow);
         write_thresholds(r.out / "thresholds.json", v.tuned);

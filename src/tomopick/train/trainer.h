@@ -6,11 +6,18 @@
 // weights, EMA, optimiser, step, best score), best.pt (the best validated EMA weights), model.pt (the
 // model to pick with: best.pt's weights, or the final EMA without validation) and thresholds.json
 // (per-class thresholds tuned on the validation runs).
+//
+// Validation: with --val-runs, the CZII score on those runs; else, when data.val_fraction holds picks
+// back, the partial-label estimate (validate_partial) on the training tomograms. The
+// positive-unlabelled loss (loss.kind nnpu) needs each class's share of a tomogram (its prior): from
+// data.classes' `expected` counts, else the count estimated from held-back picks (at step 0 with the
+// initial model, then at each validation), else four times the labelled picks.
 #include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "tomopick/train/labelled_data.h"
 #include "tomopick/train/train_config.h"
 
 namespace tomopick::train {
@@ -20,6 +27,12 @@ namespace fs = std::filesystem;
 struct TrainRequest {
   TrainConfig config;
   std::vector<fs::path> data;             // copick projects
+  std::vector<LabelledTomogram> labelled; // tomogram files with their pick files (with or without projects)
+  // Fine-tuning: start from this model's weights. Its architecture, spacing and normalisation are
+  // kept (a config that contradicts them is an Error); classes are matched by name, a new one gets a
+  // fresh head channel.
+  fs::path init;
+  std::vector<std::string> classes;       // learn these (default: data.classes, else the data's own)
   std::vector<std::string> val_runs;      // held out for validation (run names)
   std::vector<std::string> train_runs;    // empty: every run not held out
   fs::path out;

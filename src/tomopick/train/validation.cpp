@@ -12,36 +12,52 @@
 
 namespace tomopick::train {
 
-ValidationResult validate_model(nn::HeatmapNet& net, const nn::ModelInfo& info, const std::vector<TrainingRun>& runs,
-                                float min_score) {
-  const auto t0 = std::chrono::steady_clock::now();
+namespace {
+
+// The candidate peaks (score >= min_score) of every class in each run's whole tomogram, as `pick`
+// finds them; one entry per run, one set per class.
+std::vector<std::vector<PickSet>> candidate_peaks(nn::HeatmapNet& net, const nn::ModelInfo& info,
+                                                  const std::vector<TrainingRun>& runs, float min_score) {
   const bool was_training = net->is_training();
   net->eval();
+  torch::NoGradGuard no_grad;
   infer::WindowOptions w;
   w.window = info.window;
   w.overlap = info.overlap;
   std::vector<infer::Member> members{{infer::make_predictor(net), 1.0}};
   std::vector<ClassPickSpec> specs;
   for (const auto& k : info.classes) specs.push_back({k.name, k.radius_A, min_score, info.nms_fraction});
-
-  std::vector<PickSet> truth, picks;
-  std::vector<std::string> names;
-  ValidationResult out;
+  std::vector<std::vector<PickSet>> out;
   for (const auto& run : runs) {
-    names.push_back(run.name);
     const auto heatmaps = infer::predict_volume(run.image, members, w);
     HeatmapGrid grid;
     grid.stride = 1;
     grid.input_spacing_A = run.image.spacing();
     PickClassesOptions po;
     po.run = run.name;
-    for (auto& s : pick_classes(heatmaps, specs, grid, po)) {
-      out.picks += int64_t(s.points.size());
-      picks.push_back(std::move(s));
-    }
-    for (const auto& s : run.picks) truth.push_back(s);
+    out.push_back(pick_classes(heatmaps, specs, grid, po));
   }
   net->train(was_training);
+  return out;
+}
+
+}  // namespace
+
+ValidationResult validate_model(nn::HeatmapNet& net, const nn::ModelInfo& info, const std::vector<TrainingRun>& runs,
+                                float min_score) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<PickSet> truth, picks;
+  std::vector<std::string> names;
+  ValidationResult out;
+  const auto peaks = candidate_peaks(net, info, runs, min_score);
+  for (size_t r = 0; r < runs.size(); ++r) {
+    names.push_back(runs[r].name);
+    for (const auto& s : peaks[r]) {
+      out.picks += int64_t(s.points.size());
+      picks.push_back(s);
+    }
+    for (const auto& s : runs[r].picks) truth.push_back(s);
+  }
 
   CziiOptions opts;
   opts.truth_runs = names;
@@ -64,6 +80,63 @@ ValidationResult validate_model(nn::HeatmapNet& net, const nn::ModelInfo& info, 
     out.thresholds[t.name] = t.threshold.value_or(std::numeric_limits<double>::infinity());
     if (t.scored) out.f_beta[t.name] = t.at.rates.fbeta;
   }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+ValidationResult validate_partial(nn::HeatmapNet& net, const nn::ModelInfo& info, const std::vector<TrainingRun>& runs,
+                                  float min_score, const std::map<std::string, double>& given_counts, double beta) {
+  const auto t0 = std::chrono::steady_clock::now();
+  ValidationResult out;
+  const auto peaks = candidate_peaks(net, info, runs, min_score);
+  out.tuned.metric = "pu";
+  out.tuned.beta = beta;
+  double fsum = 0, wsum = 0;
+  for (size_t k = 0; k < info.classes.size(); ++k) {
+    const auto& cls = info.classes[k];
+    // A held-back pick is found at threshold t when a peak scoring >= t lies within half its radius
+    // (the CZII hit criterion).
+    const double reach = 0.5 * cls.radius_A;
+    std::vector<double> scores, held;
+    for (size_t r = 0; r < runs.size(); ++r) {
+      const auto& found = peaks[r][k].points;
+      for (const auto& p : found) scores.push_back(p.score);
+      out.picks += int64_t(found.size());
+      for (const auto& set : runs[r].held_out) {
+        if (set.object != cls.name) continue;
+        for (const auto& h : set.points) {
+          double best = 0;
+          for (const auto& p : found) {
+            const double dx = p.x - h.x, dy = p.y - h.y, dz = p.z - h.z;
+            if (dx * dx + dy * dy + dz * dz <= reach * reach) best = std::max(best, p.score);
+          }
+          held.push_back(best);
+        }
+      }
+    }
+    if (held.empty()) continue;
+    const auto given = given_counts.find(cls.name);
+    const auto e = estimate_pu(scores, held, beta, given == given_counts.end() ? 0 : given->second);
+    out.pu[cls.name] = e;
+    TunedType t;
+    t.name = cls.name;
+    t.scored = cls.scored;
+    t.truths = e.held_out;
+    t.threshold = e.threshold;
+    t.estimated_count = e.count;
+    t.at.threshold = e.threshold.value_or(std::numeric_limits<double>::infinity());
+    t.at.picks = e.picks;
+    t.at.rates = {e.precision, e.recall, e.fbeta};
+    out.tuned.types.push_back(t);
+    out.thresholds[cls.name] = t.at.threshold;
+    if (cls.scored) {
+      out.f_beta[cls.name] = e.fbeta;
+      fsum += e.fbeta, wsum += 1;
+    }
+  }
+  if (out.tuned.types.empty()) throw Error("validation", "no held-back picks of any class to validate with");
+  out.score = wsum > 0 ? fsum / wsum : 0;
+  out.tuned.expected_score = out.score;
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }

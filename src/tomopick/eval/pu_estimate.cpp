@@ -1,0 +1,56 @@
+#include "tomopick/eval/pu_estimate.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace tomopick {
+
+namespace {
+
+// Peaks with score >= t, from scores sorted descending.
+int64_t count_at_least(const std::vector<double>& desc, double t) {
+  // upper_bound under greater<> finds the first score < t.
+  return int64_t(std::upper_bound(desc.begin(), desc.end(), t, std::greater<double>()) - desc.begin());
+}
+
+}  // namespace
+
+PuEstimate estimate_pu(const std::vector<double>& peak_scores, const std::vector<double>& held_out_scores,
+                       double beta, double given_count) {
+  PuEstimate e;
+  e.held_out = int64_t(held_out_scores.size());
+  if (held_out_scores.empty()) return e;
+  std::vector<double> peaks = peak_scores, held = held_out_scores;
+  std::sort(peaks.begin(), peaks.end(), std::greater<double>());
+  std::sort(held.begin(), held.end(), std::greater<double>());
+  const double n = double(held.size());
+  auto recall_at = [&](double t) { return double(count_at_least(held, t)) / n; };
+  // The upper median: with an even number of picks, the lower of the two middle ones would count
+  // more than half of them as "at least the median".
+  e.median_score = held[(held.size() - 1) / 2];
+  if (given_count > 0) {
+    e.count = given_count, e.count_given = true;
+  } else if (e.median_score > 0) {
+    e.count = double(count_at_least(peaks, e.median_score)) / recall_at(e.median_score);
+  } else {
+    // Most held-back picks were not found: every candidate peak is the best guess of the count.
+    e.count = double(peaks.size());
+  }
+  const double b2 = beta * beta;
+  for (size_t i = 0; i < held.size(); ++i) {
+    const double t = held[i];
+    if (!(t > 0)) break;
+    if (i > 0 && t == held[i - 1]) continue;
+    const double r = recall_at(t);
+    const int64_t d = std::max<int64_t>(count_at_least(peaks, t), 1);
+    const double p = std::min(1.0, r * e.count / double(d));
+    const double f = (p + r) > 0 ? (1 + b2) * p * r / (b2 * p + r) : 0;
+    // Ties go to the lower threshold: F4 values recall, and the next tomogram's scores will differ.
+    if (!e.threshold || f >= e.fbeta) {
+      e.threshold = t, e.fbeta = f, e.recall = r, e.precision = p, e.picks = d;
+    }
+  }
+  return e;
+}
+
+}  // namespace tomopick

@@ -1,0 +1,102 @@
+// `tomopick train --init MODEL --data TOMOGRAM --picks PICKS`: fine-tuning a model on a tomogram with
+// partial picks, and the clear errors of incompatible models, configs and data.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+#include "tiny_project.h"
+#include "tomopick/core/atomic_file.h"
+#include "tomopick/nn/model_file.h"
+
+using namespace tomopick;
+using test::TempDir;
+
+namespace {
+
+std::string q(const fs::path& p) { return test::shell_quote(p.string()); }
+
+// A tiny two-class model ("small", "big") trained briefly on the tiny project.
+fs::path tiny_model(const TempDir& dir) {
+  test::make_project(dir / "p", 2, 5);
+  const auto r = test::run_command(test::tomopick_binary() + " -q --threads 1 train --data " + q(dir / "p") + " --out " +
+                                   q(dir / "m") +
+                                   " --steps 20 --set model.channels=[4,8] --set model.strides=[2]"
+                                   " --set data.crop=[16,32,32] --set train.val_every=0 --set data.workers=1");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return dir / "m" / "model.pt";
+}
+
+// run0's tomogram and its "big" picks as a CSV of x_A,y_A,z_A (no object column).
+std::pair<fs::path, fs::path> tomogram_and_picks(const TempDir& dir) {
+  const auto proj = CopickProject::open(dir / "p");
+  const auto tomo = proj.find_tomogram("run0", "denoised").path;
+  std::string csv = "x_A,y_A,z_A\n";
+  for (const auto& s : proj.read_picks("run0", "big", "truth", ""))
+    for (const auto& p : s.points) csv += std::to_string(p.x) + "," + std::to_string(p.y) + "," + std::to_string(p.z) + "\n";
+  write_file_atomic(dir / "big.csv", csv);
+  return {tomo, dir / "big.csv"};
+}
+
+const char* kQuick = " --steps 12 --set train.val_every=6 --set data.crop=[16,32,32] --set validation.window=[16,32,32]";
+
+}  // namespace
+
+TEST(FineTuneCli, StartsFromAModelAndLearnsFromPartialPicks) {
+  TempDir dir;
+  const auto model = tiny_model(dir);
+  const auto [tomo, picks] = tomogram_and_picks(dir);
+  const auto r = test::run_command(test::tomopick_binary() + " --threads 1 train --init " + q(model) + " --data " + q(tomo) +
+                                   " --picks " + q(picks) + " --object big --out " + q(dir / "ft") + kQuick);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("initialised from"), std::string::npos) << r.output;
+  // Step 0 scores the initial model on the held-back picks; later validations follow.
+  EXPECT_NE(r.output.find("step 0: validation score"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("step 12: validation score"), std::string::npos) << r.output;
+  const auto info = nn::read_model_info(dir / "ft" / "model.pt");
+  ASSERT_EQ(info.classes.size(), 1u);
+  EXPECT_EQ(info.classes[0].name, "big");
+  EXPECT_EQ(info.classes[0].radius_A, 70);          // from the initial model
+  EXPECT_EQ(info.model.channels, (std::vector<int64_t>{4, 8}));  // its network
+  EXPECT_EQ(info.model.backbone_classes, 2);        // one class of two kept: an adapter
+  const auto th = nlohmann::json::parse(read_file(dir / "ft" / "thresholds.json"));
+  EXPECT_EQ(th["metric"], "pu");
+  EXPECT_EQ(th["expected"]["big"]["held_out"], 1);  // 3 picks: one held back
+  EXPECT_GT(th["expected"]["big"]["estimated_count"].get<double>(), 0);
+  const auto log = read_file(dir / "ft" / "train_log.csv");
+  EXPECT_NE(log.find("val_recall_big"), std::string::npos);
+  const auto cfg = read_file(dir / "ft" / "config.yaml");
+  EXPECT_NE(cfg.find("kind: nnpu"), std::string::npos) << "configs/finetune.yaml is the default";
+  // The fine-tuned model picks, with the thresholds training chose (beside the model).
+  const auto p = test::run_command(test::tomopick_binary() + " -q --threads 1 pick " + q(tomo) + " -m " +
+                                   q(dir / "ft" / "model.pt") + " --out " + q(dir / "out.csv"));
+  ASSERT_EQ(p.exit_code, 0) << p.output;
+  EXPECT_TRUE(fs::exists(dir / "out.csv"));
+}
+
+TEST(FineTuneCli, IncompatibleModelsConfigsAndDataAreOneLineErrors) {
+  TempDir dir;
+  const auto model = tiny_model(dir);
+  const auto [tomo, picks] = tomogram_and_picks(dir);
+  const std::string base = test::tomopick_binary() + " --threads 1 train --init " + q(model) + " --data " + q(tomo) +
+                           " --out " + q(dir / "ft") + kQuick;
+  auto expect = [&](const std::string& args, const std::string& what) {
+    const auto r = test::run_command(base + args);
+    EXPECT_EQ(r.exit_code, 1) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(what), std::string::npos) << args << "\n" << r.output;
+    EXPECT_FALSE(fs::exists(dir / "ft" / "model.pt"));
+  };
+  const std::string pk = " --picks " + q(picks);
+  expect(pk + " --object big --set model.channels=[8,16] --set model.strides=[2]", "model.pt: the config's model section");
+  expect(pk + " --object big --set data.spacing_A=5", "model.pt: the model works at 10 Å");
+  expect(pk + " --object big --classes big,small", "class 'small' has no picks in the training data");
+  expect(pk + " --object nucleosome", "class 'nucleosome' has no radius");
+  expect("", "1 tomogram(s) in --data but 0 --picks file(s)");
+  // Voxel indices where Å are expected.
+  write_file_atomic(dir / "vox.csv", "x,y,z\n10,12,8\n30,20,16\n40,40,20\n");
+  expect(" --picks " + q(dir / "vox.csv") + " --object big", "vox.csv: the picks look like voxel indices");
+  // A new class with its radius: a fresh head channel next to the kept one.
+  const auto r = test::run_command(base + pk + " --object blob --radius blob=70 --overwrite");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("new classes: blob"), std::string::npos) << r.output;
+}

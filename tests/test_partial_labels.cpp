@@ -1,0 +1,173 @@
+// Training from tomograms with partial picks: reading and checking pick files against their
+// tomogram, holding picks back, the partial-label estimates, and the positive-unlabelled loss.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <set>
+
+#include "test_support.h"
+#include "tomopick/core/atomic_file.h"
+#include "tomopick/eval/pu_estimate.h"
+#include "tomopick/io/tomogram.h"
+#include "tomopick/sim/random.h"
+#include "tomopick/train/labelled_data.h"
+#include "tomopick/train/losses.h"
+
+using namespace tomopick;
+using test::TempDir;
+
+namespace {
+
+// A 20 x 40 x 60 voxel MRC at 12.5 Å and a CSV of picks (x_A, y_A, z_A) inside it.
+fs::path write_tomogram_with(const TempDir& dir, const std::string& csv_text, fs::path* csv) {
+  Volume<float> v({20, 40, 60}, {12.5, 12.5, 12.5});
+  for (size_t i = 0; i < v.size(); ++i) v.data()[i] = float(i % 7);
+  const auto tomo = dir / "tomo5.mrc";
+  write_tomogram(tomo, v, TomoFormat::mrc);
+  *csv = dir / "picks.csv";
+  write_file_atomic(*csv, csv_text);
+  return tomo;
+}
+
+}  // namespace
+
+TEST(LabelledData, ReadsPicksInAngstromUnderTheTomogramsRunName) {
+  TempDir dir;
+  fs::path csv;
+  const auto tomo = write_tomogram_with(dir, "x_A,y_A,z_A\n100,200,50\n700,480,230\n10,20,30\n", &csv);
+  const auto sets = train::read_labelled_picks({tomo, csv, "ribosome"}, {20, 40, 60}, {12.5, 12.5, 12.5});
+  ASSERT_EQ(sets.size(), 1u);
+  EXPECT_EQ(sets[0].object, "ribosome");
+  EXPECT_EQ(sets[0].run, "tomo5");
+  ASSERT_EQ(sets[0].points.size(), 3u);
+  EXPECT_DOUBLE_EQ(sets[0].points[1].x, 700);
+  EXPECT_DOUBLE_EQ(sets[0].points[1].z, 230);
+  EXPECT_EQ(train::labelled_class_names({{tomo, csv, "ribosome"}, {tomo, csv, "ferritin"}}),
+            (std::vector<std::string>{"ribosome", "ferritin"}));
+}
+
+TEST(LabelledData, VoxelCoordinatesAndPicksOutsideAreErrorsNamingTheFile) {
+  TempDir dir;
+  fs::path csv;
+  // Every pick within 0..60 x 0..40 x 0..20: voxel indices of this tomogram, not Å.
+  auto tomo = write_tomogram_with(dir, "x,y,z\n10,20,5\n55,38,19\n30,2,11\n", &csv);
+  test::expect_error([&] { train::read_labelled_picks({tomo, csv, "r"}, {20, 40, 60}, {12.5, 12.5, 12.5}); },
+                     "picks.csv", "look like voxel indices, not Å");
+  // The same numbers at 1 Å per voxel are plausible Å.
+  EXPECT_NO_THROW(train::read_labelled_picks({tomo, csv, "r"}, {20, 40, 60}, {1, 1, 1}));
+  // One pick beyond the far x face (60 voxels x 12.5 Å = 750 Å).
+  tomo = write_tomogram_with(dir, "x_A,y_A,z_A\n100,200,50\n800,200,50\n", &csv);
+  test::expect_error([&] { train::read_labelled_picks({tomo, csv, "r"}, {20, 40, 60}, {12.5, 12.5, 12.5}); },
+                     "picks.csv", "pick 2 at (x, y, z) = (800, 200, 50) Å lies outside the tomogram");
+  // A CZII-style file with the wrong object.
+  tomo = write_tomogram_with(dir, "x,y,z,particle_type,experiment\n100,200,50,apo-ferritin,tomo5\n", &csv);
+  test::expect_error([&] { train::read_labelled_picks({tomo, csv, "ribosome"}, {20, 40, 60}, {12.5, 12.5, 12.5}); },
+                     "picks.csv", "no picks of 'ribosome' (it has: apo-ferritin (1))");
+}
+
+TEST(LabelledData, HoldingPicksBackIsARepeatableSplit) {
+  std::vector<train::TrainingRun> runs(1);
+  PickSet s;
+  s.object = "ribosome";
+  for (int i = 0; i < 55; ++i) s.points.push_back({double(i), 0, 0});
+  runs[0].picks = {s};
+  auto a = runs, b = runs;
+  train::hold_out_picks(a, 0.2, 7);
+  train::hold_out_picks(b, 0.2, 7);
+  ASSERT_EQ(a[0].held_out.size(), 1u);
+  EXPECT_EQ(a[0].held_out[0].points.size(), 11u);
+  EXPECT_EQ(a[0].picks[0].points.size(), 44u);
+  EXPECT_EQ(a[0].held_out[0].points, b[0].held_out[0].points);
+  std::set<double> all;
+  for (const auto& p : a[0].picks[0].points) all.insert(p.x);
+  for (const auto& p : a[0].held_out[0].points) all.insert(p.x);
+  EXPECT_EQ(all.size(), 55u);  // a partition: nothing lost, nothing twice
+  auto c = runs;
+  train::hold_out_picks(c, 0.2, 8);
+  EXPECT_NE(c[0].held_out[0].points, a[0].held_out[0].points);
+  // Few picks: round(fraction x n), at least one from 4 on, never all.
+  for (auto [n, back] : {std::pair{1, 0}, {2, 0}, {3, 1}, {4, 1}}) {
+    std::vector<train::TrainingRun> few(1);
+    PickSet f;
+    f.object = "x";
+    for (int i = 0; i < n; ++i) f.points.push_back({double(i), 0, 0});
+    few[0].picks = {f};
+    train::hold_out_picks(few, n == 4 ? 0.1 : 0.2, 1);
+    EXPECT_EQ(few[0].held_out.empty() ? 0 : int(few[0].held_out[0].points.size()), back) << n;
+  }
+}
+
+TEST(PuEstimate, CountsParticlesAndChoosesAThresholdFromHeldBackPicksAlone) {
+  // 200 particles scoring U(0.5, 1), 2000 other peaks scoring U(0, 0.55); 20 particles labelled and
+  // held back (a random sample, as SCAR assumes).
+  sim::Rng rng(3);
+  std::vector<double> peaks, particle;
+  for (int i = 0; i < 200; ++i) particle.push_back(rng.uniform(0.5, 1)), peaks.push_back(particle.back());
+  for (int i = 0; i < 2000; ++i) peaks.push_back(rng.uniform(0, 0.55));
+  std::vector<double> held(particle.begin(), particle.begin() + 20);
+  const auto e = estimate_pu(peaks, held, 4);
+  EXPECT_EQ(e.held_out, 20);
+  EXPECT_FALSE(e.count_given);
+  EXPECT_GT(e.count, 150);
+  EXPECT_LT(e.count, 260);
+  ASSERT_TRUE(e.threshold);
+  // Neither "keep everything" nor "keep nothing": the threshold sits at the particles' lower edge.
+  EXPECT_GE(*e.threshold, 0.45);
+  EXPECT_LE(*e.threshold, 0.6);
+  EXPECT_GE(e.recall, 0.9);
+  EXPECT_LT(e.picks, 600);
+  EXPECT_GT(e.fbeta, 0.8);
+  // A count the user gives replaces the estimate.
+  EXPECT_EQ(estimate_pu(peaks, held, 4, 1000).count, 1000);
+  EXPECT_TRUE(estimate_pu(peaks, held, 4, 1000).count_given);
+  // Nothing found: no threshold, F 0.
+  const auto none = estimate_pu(peaks, {0, 0, 0}, 4);
+  EXPECT_FALSE(none.threshold);
+  EXPECT_EQ(none.fbeta, 0);
+}
+
+TEST(PuLoss, MatchesItsFormulaAndDoesNotPunishUnlabelledParticles) {
+  // Two 1 x 1 x 8 "crops": crop 0 centred on a labelled particle, crop 1 drawn uniformly and holding
+  // an unlabelled particle of the same shape.
+  const std::vector<float> gauss{0, 0.1f, 0.6f, 1, 0.6f, 0.1f, 0, 0};
+  auto target = torch::zeros({2, 1, 1, 1, 8});
+  for (int i = 0; i < 8; ++i) target[0][0][0][0][i] = gauss[size_t(i)];
+  const std::vector<float> marginal{0, 1};
+  const double prior = (0.1 + 0.6 + 1 + 0.6 + 0.1) / 8;  // crop 1's true heatmap mass per voxel
+  auto logit = [](double p) { return std::log(std::max(p, 1e-4) / std::max(1 - p, 1e-4)); };
+  // Logits equal to the true heatmaps (both particles) vs. the labelled one only.
+  auto truth = torch::zeros({2, 1, 1, 1, 8}), labelled_only = torch::zeros({2, 1, 1, 1, 8});
+  for (int n = 0; n < 2; ++n)
+    for (int i = 0; i < 8; ++i) {
+      truth[n][0][0][0][i] = logit(gauss[size_t(i)]);
+      labelled_only[n][0][0][0][i] = logit(n == 0 ? gauss[size_t(i)] : 0);
+    }
+  const auto pu_truth = train::nnpu(truth, target, marginal, {prior}, {}).item<double>();
+  const auto pu_labelled = train::nnpu(labelled_only, target, marginal, {prior}, {}).item<double>();
+  const auto bce_truth = train::bce(truth, target, {}).item<double>();
+  const auto bce_labelled = train::bce(labelled_only, target, {}).item<double>();
+  // Treating unlabelled voxels as negatives prefers erasing the unlabelled particle; PU does not.
+  EXPECT_LT(bce_labelled, bce_truth);
+  EXPECT_LT(pu_truth, pu_labelled);
+  // The value by hand: R+ + (Ru- - prior Rp-) / prior.
+  auto sp = [](double z) { return std::log1p(std::exp(z)); };
+  double tsum = 0, rpos = 0, rpneg = 0, ru = 0;
+  for (int i = 0; i < 8; ++i) {
+    const double t = gauss[size_t(i)], z = truth[0][0][0][0][i].item<double>();
+    tsum += t, rpos += t * sp(-z), rpneg += t * sp(z);
+    ru += sp(truth[1][0][0][0][i].item<double>()) / 8;
+  }
+  // Crop 1 is a target-free crop here, so R+ and Rp- come from crop 0 alone.
+  const double neg = (ru - prior * rpneg / tsum) / prior;
+  const double expected = neg < 0 ? -neg : rpos / tsum + neg;
+  EXPECT_NEAR(pu_truth, expected, 1e-4 * std::abs(expected));
+  // No labelled voxel in the batch: nothing to learn from, a zero loss that still backpropagates.
+  auto z = torch::zeros({2, 1, 1, 1, 8}, torch::requires_grad());
+  const auto empty = train::nnpu(z, torch::zeros({2, 1, 1, 1, 8}), marginal, {prior}, {});
+  EXPECT_EQ(empty.item<double>(), 0);
+  empty.backward();
+  EXPECT_TRUE(z.grad().defined());
+}
