@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <map>
 #include <numbers>
 
 #include "test_support.h"
@@ -211,6 +213,99 @@ TEST(SimPhysics, DenseMatterComesOutDark) {
   EXPECT_LT(r(16, 32, 32), m - 3 * sd);
 }
 
+TEST(SimPhysics, CtfCorrectionKeepsDenseMatterDarkAtEveryFrequency) {
+  // The transfer after correction, 2 CTF G: phase flipping makes it -2|CTF| (one sign, no lobe
+  // inverted), the Wiener filter never positive and near -1 at low frequencies, where the CTF alone
+  // passes under a tenth.
+  EXPECT_EQ(parse_ctf_correction("phase-flip"), CtfCorrection::phase_flip);
+  EXPECT_EQ(std::string(ctf_correction_name(parse_ctf_correction("wiener"))), "wiener");
+  EXPECT_NE(test::error_message([] { parse_ctf_correction("flip"); }).find("known: none, phase-flip, wiener"),
+            std::string::npos);
+  for (double df : {20000.0, 30000.0, 50000.0}) {
+    CtfParams p;
+    p.defocus_A = df;
+    p.bfactor = 500;
+    const CtfCorrectionParams flip{CtfCorrection::phase_flip}, none{CtfCorrection::none};
+    const CtfCorrectionParams wiener{CtfCorrection::wiener, 1000, 100};
+    int positive_lobes = 0;
+    for (double k = 0; k < 0.1; k += 1e-4) {
+      const double c = ctf_value(p, k);
+      if (c > 1e-3) ++positive_lobes;
+      EXPECT_EQ(ctf_correction_gain(p, none, k), 1.0);
+      EXPECT_NEAR(2 * c * ctf_correction_gain(p, flip, k), -2 * std::abs(c), 1e-12) << "df " << df << " k " << k;
+      const double w = 2 * c * ctf_correction_gain(p, wiener, k);
+      EXPECT_LE(w, 1e-12) << "df " << df << " k " << k;
+      EXPECT_GE(w, -2.0) << "df " << df << " k " << k;
+    }
+    EXPECT_GT(positive_lobes, 0) << "the test sees CTF lobes that phase flipping must invert";
+    const double k_low = 1.0 / 600;
+    EXPECT_LT(std::abs(ctf_value(p, k_low)), 0.1);
+    EXPECT_LT(ctf_value(p, k_low) * ctf_correction_gain(p, wiener, k_low), -0.8) << "df " << df;
+  }
+}
+
+TEST(SimPhysics, TiltWeightsScaleEachImageByCosinePower) {
+  SimConfig c = tiny_config();
+  c.ctf_correction = CtfCorrection::none;
+  c.tilt_weight_power = 1.5;
+  Volume<float> img({3, 4, 5}, {10, 10, 10});
+  img.fill(2.0f);
+  prepare_for_reconstruction(img, {-60.0, 0.0, 45.0}, c, Exposure{});
+  EXPECT_FLOAT_EQ(img(0, 1, 1), float(2 * std::pow(0.5, 1.5)));
+  EXPECT_FLOAT_EQ(img(1, 3, 4), 2.0f);
+  EXPECT_FLOAT_EQ(img(2, 0, 0), float(2 * std::pow(std::cos(std::numbers::pi / 4), 1.5)));
+}
+
+namespace {
+
+// One apo-ferritin, noiseless, imaged and reconstructed with the czii preset's optics and
+// reconstruction (or `correction`) at `defocus_A`, after the preset's denoising Gaussian: the mean
+// of a 20 Å sphere at its centre minus the mean of everything over 150 Å away, in units of the
+// deepest point of its shell (so > 0 means a bright centre).
+double ferritin_centre_contrast(CtfCorrection correction, double defocus_A) {
+  SimConfig c = sim_preset("czii");
+  c.shape = {40, 48, 48};
+  c.ctf_correction = correction;
+  Volume<float> v(c.shape, {c.spacing, c.spacing, c.spacing});
+  const double m = 23.5 * c.spacing;  // the centre of the box, in Å
+  for (const auto& a : particle_model("apo-ferritin").atoms)
+    splat_atom(v, Vec3{m - 4 * c.spacing + a.pos.z, m + a.pos.y, m + a.pos.x}, a.sigma, a.weight);
+  const auto ang = tilt_angles(c);
+  auto tilts = project_tilt_series(v, ang, detector_width(c.shape, ang));
+  Exposure e;
+  e.defocus_A = defocus_A;
+  form_images(tilts, ang, c, e, 1, false);
+  prepare_for_reconstruction(tilts, ang, c, e);
+  const auto r = gaussian_filter(weighted_back_projection(tilts, ang, c.shape, {c.radial_cutoff, c.radial_falloff}),
+                                 c.denoise_sigma);
+  double centre = 0, far = 0, deepest = 0;
+  int64_t nc = 0, nf = 0;
+  for (int64_t z = 0; z < c.shape.z; ++z)
+    for (int64_t y = 0; y < c.shape.y; ++y)
+      for (int64_t x = 0; x < c.shape.x; ++x) {
+        const double d = std::hypot(double(z) - 19.5, double(y) - 23.5, double(x) - 23.5) * c.spacing;
+        if (d <= 20) centre += r(z, y, x), ++nc;
+        if (d > 150) far += r(z, y, x), ++nf;
+        if (d <= 70) deepest = std::min(deepest, double(r(z, y, x)));
+      }
+  far /= double(nf);
+  return (centre / double(nc) - far) / (far - deepest);
+}
+
+}  // namespace
+
+TEST(SimPhysics, HollowFerritinCentreStaysAtBackgroundWithTheWienerCorrection) {
+  // The weak-phase CTF hardly passes the low frequencies, so an uncorrected (or phase-flipped) hollow
+  // shell comes out as a dark ring around a bright centre (measured +0.20 and +0.34 of the ring's depth
+  // at 3 and 5 µm); the Wiener correction restores them and the cavity (ice) stays at the level of
+  // the ice around the particle (+0.02, +0.01).
+  for (double df : {30000.0, 50000.0}) {
+    EXPECT_GT(ferritin_centre_contrast(CtfCorrection::none, df), 0.15) << "df " << df;
+    EXPECT_GT(ferritin_centre_contrast(CtfCorrection::phase_flip, df), 0.15) << "df " << df;
+    EXPECT_LT(std::abs(ferritin_centre_contrast(CtfCorrection::wiener, df)), 0.05) << "df " << df;
+  }
+}
+
 // ---- the sample -------------------------------------------------------------------------------------
 
 TEST(SimSample, SymmetryGroupsAndModels) {
@@ -358,6 +453,75 @@ TEST(SimProject, SameSeedSameBytesWhateverTheThreads) {
   EXPECT_TRUE(any_diff_c) << "another seed gives another sample";
 }
 
+TEST(SimProject, CziiCorrectionsAreDeterministicWhateverTheThreads) {
+  // The per-tilt CTF correction and tilt weights of the czii preset, in a box small enough to be quick.
+  SimConfig c = sim_preset("czii");
+  c.shape = {40, 64, 64};
+  c.slab_thickness = 380;
+  c.counts = {{"apo-ferritin", 2, 2}};
+  c.reference_volume_A3 = 0;
+  c.other_protein_min = c.other_protein_max = 5;
+  c.vesicles_max = c.sheets_max = c.gold_max = c.ice_max = 0;
+  const int threads = thread_count();
+  set_thread_count(1);
+  const SimulatedRun a = simulate_run(c, 5, 0, "r");
+  set_thread_count(std::max(2, threads));
+  const SimulatedRun b = simulate_run(c, 5, 0, "r");
+  set_thread_count(threads);
+  ASSERT_EQ(a.denoised.size(), b.denoised.size());
+  EXPECT_EQ(0, std::memcmp(a.denoised.data(), b.denoised.data(), a.denoised.size() * sizeof(float)));
+  EXPECT_EQ(0, std::memcmp(a.wbp.data(), b.wbp.data(), a.wbp.size() * sizeof(float)));
+}
+
+namespace {
+
+// A czii-preset run in a 96 x 160 x 160 box with a few of each particle: per type, the mean over its
+// picks of a 20 Å sphere at the centre of `denoised`, in SD from the tomogram's mean.
+std::map<std::string, double> czii_centre_contrasts(CtfCorrection correction, uint64_t seed) {
+  SimConfig c = sim_preset("czii");
+  c.shape = {96, 160, 160};
+  c.ctf_correction = correction;
+  for (auto& k : c.counts) k.min = k.max = k.name == "apo-ferritin" ? 8 : k.name == "virus-like-particle" ? 1 : 3;
+  c.reference_volume_A3 = 0;
+  c.other_protein_min = c.other_protein_max = 40;
+  c.vesicles_max = c.sheets_max = c.gold_max = c.ice_max = 0;
+  const SimulatedRun r = simulate_run(c, seed, 0, "r");
+  double m, sd;
+  volume_stats(r.denoised, m, sd);
+  std::map<std::string, double> out;
+  for (const auto& set : r.picks) {
+    double sum = 0;
+    int n = 0;
+    for (const auto& p : set.points) {
+      const Vec3 v = r.denoised.angstrom_to_voxel({p.z, p.y, p.x});
+      for (int64_t z = std::lround(v.z) - 2; z <= std::lround(v.z) + 2; ++z)
+        for (int64_t y = std::lround(v.y) - 2; y <= std::lround(v.y) + 2; ++y)
+          for (int64_t x = std::lround(v.x) - 2; x <= std::lround(v.x) + 2; ++x)
+            if (r.denoised.contains(z, y, x) && std::hypot(z - v.z, y - v.y, x - v.x) <= 2.0)
+              sum += (r.denoised(z, y, x) - m) / sd, ++n;
+    }
+    if (n > 0) out[set.object] = sum / n;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(SimProject, CziiParticlesAreDarkAtTheirCentres) {
+  // End to end, with noise: every solid particle is dark at its centre and the hollow apo-ferritin is
+  // no brighter than background, where without the CTF correction it stands out bright.
+  ASSERT_EQ(sim_preset("czii").ctf_correction, CtfCorrection::wiener);
+  for (uint64_t seed : {2, 3}) {
+    const auto with = czii_centre_contrasts(CtfCorrection::wiener, seed);
+    ASSERT_EQ(with.size(), 6u);
+    for (const auto& [name, v] : with) {
+      if (name == "apo-ferritin") EXPECT_LT(v, 0.25) << "seed " << seed;  // measured -0.04, +0.13
+      else EXPECT_LT(v, -1.0) << name << " seed " << seed;
+    }
+    EXPECT_GT(czii_centre_contrasts(CtfCorrection::none, seed).at("apo-ferritin"), 0.5) << "seed " << seed;  // 0.98, 0.75
+  }
+}
+
 TEST(SimProject, WritesACopickProject) {
   test::TempDir d;
   SimConfig c = tiny_config();
@@ -404,6 +568,10 @@ TEST(SimProject, BadParametersNameThemselves) {
   EXPECT_NE(bad([](SimConfig& c) { c.tilt_step = 0; }).find("tilt_step must be > 0"), std::string::npos);
   EXPECT_NE(bad([](SimConfig& c) { c.shape = {20, 630, 630}; }).find("too small for"), std::string::npos);
   EXPECT_NE(bad([](SimConfig& c) { c.snr = 0; }).find("snr"), std::string::npos);
+  EXPECT_NE(bad([](SimConfig& c) { c.wiener_ssnr = 0; }).find("wiener_ssnr must be > 0"), std::string::npos);
+  EXPECT_NE(bad([](SimConfig& c) { c.wiener_falloff_A = -1; }).find("wiener_falloff_A"), std::string::npos);
+  EXPECT_NE(bad([](SimConfig& c) { c.tilt_weight_power = -1; }).find("tilt_weight_power must be in 0..10"),
+            std::string::npos);
   EXPECT_NE(bad([](SimConfig& c) { c.defocus_min_um = 5, c.defocus_max_um = 3; }).find("defocus"), std::string::npos);
   EXPECT_NE(bad([](SimConfig& c) { c.tilt_min = -95; }).find("tilt range"), std::string::npos);
   EXPECT_NE(bad([](SimConfig& c) { c.amplitude_contrast = 1.5; }).find("amplitude_contrast"), std::string::npos);

@@ -4,6 +4,7 @@
 #include <numbers>
 #include <vector>
 
+#include "tomopick/core/error.h"
 #include "tomopick/sim/fft.h"
 
 namespace tomopick::sim {
@@ -40,6 +41,36 @@ double exposure_filter(double k, double exposure) {
   if (k <= 0 || exposure <= 0) return 1.0;
   const double ne = 0.245 * std::pow(k, -1.665) + 2.81;
   return std::exp(-exposure / (2 * ne));
+}
+
+const char* ctf_correction_name(CtfCorrection mode) {
+  switch (mode) {
+    case CtfCorrection::none: return "none";
+    case CtfCorrection::phase_flip: return "phase-flip";
+    case CtfCorrection::wiener: return "wiener";
+  }
+  return "?";
+}
+
+CtfCorrection parse_ctf_correction(const std::string& name) {
+  for (CtfCorrection m : {CtfCorrection::none, CtfCorrection::phase_flip, CtfCorrection::wiener})
+    if (name == ctf_correction_name(m)) return m;
+  throw Error("unknown CTF correction '" + name + "' (known: none, phase-flip, wiener)");
+}
+
+double ctf_correction_gain(const CtfParams& p, const CtfCorrectionParams& c, double k) {
+  switch (c.mode) {
+    case CtfCorrection::none: return 1.0;
+    case CtfCorrection::phase_flip: return ctf_value(p, k) > 0 ? -1.0 : 1.0;
+    case CtfCorrection::wiener: {
+      // Real deconvolution filters know the CTF model, not the envelope (drift, damage) that the data carries.
+      CtfParams bare = p;
+      bare.bfactor = 0;
+      const double v = ctf_value(bare, k);
+      return -v / (v * v + std::exp(k * c.falloff_A) / c.ssnr);
+    }
+  }
+  return 1.0;
 }
 
 void filter_image(float* image, int64_t ny, int64_t nx, double pixel_A, int64_t pad,

@@ -13,6 +13,7 @@
 // accumulated exposure N.
 #include <cstdint>
 #include <functional>
+#include <string>
 
 namespace tomopick::sim {
 
@@ -33,6 +34,29 @@ double ctf_value(const CtfParams& p, double k);
 double ctf_first_zero(const CtfParams& p);
 // Amplitude left at frequency k (1/Å) after `exposure` e/Å^2 (Grant & Grigorieff).
 double exposure_filter(double k, double exposure);
+
+// What the reconstruction does about the CTF before back-projecting a recorded tilt (gain G):
+//   none        the image as recorded (dense matter dark only where the CTF is in its first lobe)
+//   phase_flip  G = -sign(CTF): every lobe gets the first lobe's sign, the transfer 2 CTF G = -2 |CTF| (IMOD's
+//               ctfphaseflip). It leaves everything coarser than the first zero (26-31 Å at 3-5 µm) alone.
+//   wiener      G = -C / (C^2 + 1/SSNR(k)), C the CTF without its envelope, SSNR(k) = ssnr exp(-k falloff_A):
+//               the deconvolution of Warp and IsoNet (IsoNet's defaults deconvstrength 1 and snrfalloff 1 are
+//               ssnr 1000 and falloff_A 200 Å). It restores the low frequencies the weak-phase CTF hardly
+//               transfers, without which a hollow shell gets a bright centre and large particles bright halos.
+// Every mode but `none` keeps dense matter dark: the corrected transfer 2 CTF G is never positive.
+enum class CtfCorrection { none, phase_flip, wiener };
+
+struct CtfCorrectionParams {
+  CtfCorrection mode = CtfCorrection::none;
+  double ssnr = 1000;      // wiener: assumed spectral SNR at k = 0
+  double falloff_A = 200;  // wiener: SSNR(k) = ssnr exp(-k falloff_A)
+};
+
+const char* ctf_correction_name(CtfCorrection mode);
+// "none", "phase-flip" or "wiener"; anything else is an Error listing them.
+CtfCorrection parse_ctf_correction(const std::string& name);
+// The correction's gain G at frequency k (1/Å) for the CTF `p` (see CtfCorrection).
+double ctf_correction_gain(const CtfParams& p, const CtfCorrectionParams& c, double k);
 
 // Multiplies a real image (ny x nx, row-major, pixel `pixel_A`) by `filter(k)` in Fourier space, k in 1/Å;
 // the image is zero-padded to FFT-friendly sizes of at least (ny + pad, nx + pad) so that the

@@ -31,4 +31,12 @@ std::vector<int> dose_symmetric_rank(const std::vector<double>& angles_deg);
 void form_images(Volume<float>& tilts, const std::vector<double>& angles_deg, const SimConfig& c, const Exposure& e,
                  uint64_t seed, bool noise = true);
 
+// The CTF of one tilt of this run (the optics of `c`, the defocus of `e`).
+CtfParams run_ctf(const SimConfig& c, const Exposure& e);
+
+// What the reconstruction pipeline does to each recorded image before back-projection, in place:
+// the CTF correction of `c` (ctf.h, CtfCorrection) and the tilt weight cos(t)^tilt_weight_power.
+void prepare_for_reconstruction(Volume<float>& tilts, const std::vector<double>& angles_deg, const SimConfig& c,
+                                const Exposure& e);
+
 }  // namespace tomopick::sim

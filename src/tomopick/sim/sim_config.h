@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tomopick/core/volume.h"
+#include "tomopick/sim/ctf.h"
 
 namespace tomopick::sim {
 
@@ -45,6 +46,10 @@ struct SimConfig {
   // ---- reconstruction and products ----
   double radial_cutoff = 0.35;   // WBP ramp: Gaussian fall-off beyond this (cycles/voxel), as IMOD's RADIAL
   double radial_falloff = 0.05;  // its sigma (cycles/voxel); 0 = a plain ramp to Nyquist
+  CtfCorrection ctf_correction = CtfCorrection::none;  // applied to each recorded tilt before the WBP
+  double wiener_ssnr = 1000;                           // wiener: spectral SNR assumed at k = 0
+  double wiener_falloff_A = 200;                       // wiener: SSNR(k) = wiener_ssnr exp(-k wiener_falloff_A)
+  double tilt_weight_power = 0;  // each tilt is back-projected with weight cos(t)^this (0 = all alike)
   double denoise_sigma = 1.2;    // voxels: the `denoised` product is the WBP after a 3D Gaussian of this sigma
   // Output intensity scale: both tomograms are shifted and scaled to this mean and standard deviation
   // (calibrated on the real CZII data, see sim_config.cpp). std 0 = leave the physical units.

@@ -83,14 +83,18 @@ SimulatedRun simulate_run(const SimConfig& c, uint64_t seed, int index, const st
   const double t_project = seconds_since(t0);
   form_images(tilts, r.angles_deg, c, r.exposure, derive_seed(r.seed, 2));
   const double t_images = seconds_since(t0);
+  prepare_for_reconstruction(tilts, r.angles_deg, c, r.exposure);
+  const double t_correct = seconds_since(t0);
   r.wbp = weighted_back_projection(tilts, r.angles_deg, c.shape, {c.radial_cutoff, c.radial_falloff});
   tilts = Volume<float>();
   const double t_wbp = seconds_since(t0);
   r.denoised = gaussian_filter(r.wbp, c.denoise_sigma);
   normalize_intensity(r.denoised, c.output_mean, c.output_std);
   normalize_intensity(r.wbp, c.output_mean, c.output_std);
-  spdlog::debug("simulate {}: render {:.2f} s, project {:.2f} s, images {:.2f} s, wbp {:.2f} s, denoise {:.2f} s", name,
-                t_render, t_project - t_render, t_images - t_project, t_wbp - t_images, seconds_since(t0) - t_wbp);
+  spdlog::debug("simulate {}: render {:.2f} s, project {:.2f} s, images {:.2f} s, ctf correction {:.2f} s, wbp {:.2f} s, "
+                "denoise {:.2f} s",
+                name, t_render, t_project - t_render, t_images - t_project, t_correct - t_images, t_wbp - t_correct,
+                seconds_since(t0) - t_wbp);
   return r;
 }
 
@@ -150,6 +154,12 @@ std::vector<std::string> simulate_project(const SimConfig& c, const SimulateOpti
     meta["bfactor_A2"] = c.bfactor;
     meta["snr"] = c.snr;
     meta["slab_thickness_A"] = c.slab_thickness;
+    meta["tilt_weight_power"] = c.tilt_weight_power;
+    meta["ctf_correction"] = ctf_correction_name(c.ctf_correction);
+    if (c.ctf_correction == CtfCorrection::wiener) {
+      meta["wiener_ssnr"] = c.wiener_ssnr;
+      meta["wiener_falloff_A"] = c.wiener_falloff_A;
+    }
     meta["denoise_sigma_voxels"] = c.denoise_sigma;
     nlohmann::ordered_json placed = nlohmann::ordered_json::object();
     for (const auto& [n, k] : r.sample.placed) placed[n] = k;
