@@ -61,12 +61,14 @@ TEST(FineTuneCli, StartsFromAModelAndLearnsFromPartialPicks) {
   EXPECT_EQ(info.model.backbone_classes, 2);        // one class of two kept: an adapter
   const auto th = nlohmann::json::parse(read_file(dir / "ft" / "thresholds.json"));
   EXPECT_EQ(th["metric"], "pu");
-  EXPECT_EQ(th["expected"]["big"]["held_out"], 1);  // 3 picks: one held back
+  EXPECT_EQ(th["expected"]["big"]["labelled_picks"], 3);  // one held back, all used for the threshold
   EXPECT_GT(th["expected"]["big"]["estimated_count"].get<double>(), 0);
   const auto log = read_file(dir / "ft" / "train_log.csv");
   EXPECT_NE(log.find("val_recall_big"), std::string::npos);
   const auto cfg = read_file(dir / "ft" / "config.yaml");
-  EXPECT_NE(cfg.find("kind: nnpu"), std::string::npos) << "configs/finetune.yaml is the default";
+  // configs/finetune.yaml is the default: z flips off, quarter-turn TTA kept by the model.
+  EXPECT_NE(cfg.find("flip_z: false"), std::string::npos) << cfg;
+  EXPECT_EQ(info.tta, "rot90");
   // The fine-tuned model picks, with the thresholds training chose (beside the model).
   const auto p = test::run_command(test::tomopick_binary() + " -q --threads 1 pick " + q(tomo) + " -m " +
                                    q(dir / "ft" / "model.pt") + " --out " + q(dir / "out.csv"));

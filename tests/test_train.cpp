@@ -189,6 +189,39 @@ TEST(TrainCrops, ParticleCropsHoldTheirTargetsAndAreDeterministic) {
   test::expect_error([&] { q.next(); }, "BatchQueue", "no batches left");
 }
 
+TEST(TrainCrops, DomainRandomisationBlursRescalesAndColoursTheNoise) {
+  TempDir dir;
+  make_project(dir / "p", 1, 3);
+  auto c = tiny_config();
+  c.augment.noise = 0, c.augment.intensity_scale = 0, c.augment.intensity_shift = 0;
+  c.train.batch = 16;
+  const auto classes = resolve_classes(c, dir / "p");
+  const auto runs = load_runs({dir / "p"}, {}, {}, c, classes);
+  // The mean of |difference between x-neighbours| over a batch: what blur and coloured noise lower.
+  auto roughness = [&](const TrainConfig& cfg) {
+    const auto b = CropSampler(runs, cfg, classes).make_batch(3);
+    double sum = 0;
+    for (size_t i = 1; i < b.images.size(); ++i) sum += std::abs(b.images[i] - b.images[i - 1]);
+    return std::make_pair(sum / double(b.images.size()), b);
+  };
+  const auto [plain, plain_batch] = roughness(c);
+  auto blurred = c;
+  blurred.augment.blur = 3;
+  const auto [blur, blur_batch] = roughness(blurred);
+  EXPECT_LT(blur, 0.8 * plain);
+  EXPECT_EQ(blur_batch.targets, plain_batch.targets);  // the labels stay where they were
+  EXPECT_EQ(CropSampler(runs, blurred, classes).make_batch(3).images, blur_batch.images);  // repeatable
+  auto noisy = c, coloured = c;
+  noisy.augment.noise = coloured.augment.noise = 1;
+  coloured.augment.noise_colour = 3;
+  EXPECT_LT(roughness(coloured).first, 0.8 * roughness(noisy).first);
+  auto contrast = c;
+  contrast.augment.contrast = 0.5;
+  const auto b = CropSampler(runs, contrast, classes).make_batch(3);
+  EXPECT_NE(b.images, plain_batch.images);
+  test::expect_error([] { parse_train_config("augment: {blur: 9}", "c.yaml"); }, "c.yaml", "augment.blur: must be in [0, 5]");
+}
+
 TEST(TrainModelFile, SavesAndLoadsTheSameNetwork) {
   TempDir dir;
   nn::ModelConfig m;

@@ -23,7 +23,7 @@ namespace {
 struct PickCliOptions {
   std::vector<std::string> inputs, models, runs;
   std::vector<double> model_weights;
-  std::string out, tomo_type = "denoised", thresholds_file, threshold, expect, tta = "none", window, device = "auto",
+  std::string out, tomo_type = "denoised", thresholds_file, threshold, expect, tta, window, device = "auto",
                    precision = "fp32", max_memory, user_id = "tomopick", session_id = "0", blend = "gaussian",
                    fusion = "heatmap";
   std::optional<double> overlap, spacing, nms_fraction;
@@ -175,7 +175,7 @@ void add_pick(CLI::App& app) {
   cmd->add_option("--default-threshold", o->default_threshold, "For classes the model has no tuned threshold for");
   cmd->add_option("--expect", o->expect,
                   "About how many particles each tomogram holds, name=N,...: a class keeps at least its N best peaks");
-  cmd->add_option("--tta", o->tta, "Test-time augmentation: none, flips, rot90, all8, all9 or a list");
+  cmd->add_option("--tta", o->tta, "Test-time augmentation: none, flips, rot90, all8, all9 or a list (default: the model's)");
   cmd->add_option("--window", o->window, "Sliding window Z,Y,X in model voxels (default: the model's)");
   cmd->add_option("--overlap", o->overlap, "Window overlap fraction (default: the model's)");
   cmd->add_option("--blend", o->blend, "Window blending: gaussian, pyramid or constant");

@@ -16,7 +16,7 @@ int64_t count_at_least(const std::vector<double>& desc, double t) {
 }  // namespace
 
 PuEstimate estimate_pu(const std::vector<double>& peak_scores, const std::vector<double>& held_out_scores,
-                       double beta, double given_count) {
+                       double beta, double given_count, double tolerance) {
   PuEstimate e;
   e.held_out = int64_t(held_out_scores.size());
   if (held_out_scores.empty()) return e;
@@ -37,6 +37,12 @@ PuEstimate estimate_pu(const std::vector<double>& peak_scores, const std::vector
     e.count = double(peaks.size());
   }
   const double b2 = beta * beta;
+  struct Point {
+    double t, f, r, p;
+    int64_t d;
+  };
+  std::vector<Point> points;  // descending threshold
+  double best = -1;
   for (size_t i = 0; i < held.size(); ++i) {
     const double t = held[i];
     if (!(t > 0)) break;
@@ -45,11 +51,11 @@ PuEstimate estimate_pu(const std::vector<double>& peak_scores, const std::vector
     const int64_t d = std::max<int64_t>(count_at_least(peaks, t), 1);
     const double p = std::min(1.0, r * e.count / double(d));
     const double f = (p + r) > 0 ? (1 + b2) * p * r / (b2 * p + r) : 0;
-    // Ties go to the lower threshold: F4 values recall, and the next tomogram's scores will differ.
-    if (!e.threshold || f >= e.fbeta) {
-      e.threshold = t, e.fbeta = f, e.recall = r, e.precision = p, e.picks = d;
-    }
+    points.push_back({t, f, r, p, d});
+    best = std::max(best, f);
   }
+  for (const auto& pt : points)
+    if (pt.f >= best - tolerance) e.threshold = pt.t, e.fbeta = pt.f, e.recall = pt.r, e.precision = pt.p, e.picks = pt.d;
   return e;
 }
 

@@ -11,8 +11,11 @@
 //                   labelled score nearly every peak is a particle, and half of the particles score
 //                   there (SCAR), so this needs no negatives. A count the user gives wins;
 //   precision(t)  = min(1, recall(t) x count / D(t)).
-// The threshold maximises F_beta of those estimates. It never keeps everything (D grows, precision
-// falls) nor nothing (recall 0 gives F 0); the optimum always lies at a held-back pick's score.
+// The threshold maximises F_beta of those estimates; among thresholds whose estimate is within
+// `tolerance` of the best, the lowest wins: a recall-heavy F is flat near its optimum, and a new
+// tomogram's scores tend to sit below those of the tomogram trained on, so the lower one loses little
+// here and keeps recall there. It never keeps everything (D grows, precision falls) nor nothing
+// (recall 0 gives F 0); it always lies at a held-back pick's score.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,6 +37,6 @@ struct PuEstimate {
 // held-back pick, the best score of a peak within its hit radius, 0 if none. `given_count` > 0
 // replaces the estimated count.
 PuEstimate estimate_pu(const std::vector<double>& peak_scores, const std::vector<double>& held_out_scores,
-                       double beta = 4, double given_count = 0);
+                       double beta = 4, double given_count = 0, double tolerance = 0);
 
 }  // namespace tomopick

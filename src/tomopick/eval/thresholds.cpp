@@ -103,7 +103,7 @@ void write_thresholds(const fs::path& path, const Thresholds& t) {
     const auto& c = x.at.counts;
     if (t.metric == "pu") {
       ex[x.name] = {{"f", x.at.rates.fbeta},  {"precision", x.at.rates.precision}, {"recall", x.at.rates.recall},
-                    {"picks", x.at.picks},    {"held_out", x.truths}, {"estimated_count", x.estimated_count},
+                    {"picks", x.at.picks},    {"labelled_picks", x.truths}, {"estimated_count", x.estimated_count},
                     {"weight", x.weight},     {"scored", x.scored}};
       continue;
     }

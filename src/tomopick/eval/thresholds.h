@@ -14,7 +14,7 @@
 //                              "picks": .., "truths": .., "weight": ..}},
 //    "expected_score": 0.81}
 // For "metric": "pu" (partial labels, see pu_estimate.h) "expected" holds estimates: "f",
-// "precision", "recall", "picks", "held_out" (labelled picks held back) and "estimated_count".
+// "precision", "recall", "picks", "labelled_picks" (the picks the estimate used) and "estimated_count".
 // For "metric": "byu" there is one type, kMotorObject, and "distance_A" instead of the CZII fields.
 #include <filesystem>
 #include <map>
@@ -41,7 +41,7 @@ struct TunedType {
 
 struct Thresholds {
   // "czii", "byu", or "pu": tuned on partial labels (pu_estimate.h), rates and counts are estimates
-  // and `truths` counts the held-back picks.
+  // and `truths` counts the labelled picks they used.
   std::string metric = "czii";
   double beta = 4;
   std::string matching = "kaggle";  // czii

@@ -85,7 +85,7 @@ Picker::Picker(const PickerOptions& o) : impl_(std::make_unique<Impl>()) {
   m.window.overlap = o.overlap.value_or(info.overlap);
   m.window.blend = o.blend;
   m.window.batch = o.batch;
-  m.window.tta = parse_tta(o.tta);
+  m.window.tta = parse_tta(o.tta.empty() ? info.tta : o.tta);
   if (o.fusion != "heatmap" && o.fusion != "wbf") throw Error("--fusion", "must be heatmap or wbf, got '" + o.fusion + "'");
   validate(m.window);
   for (const auto& [name, t] : o.thresholds) {

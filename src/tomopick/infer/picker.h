@@ -29,7 +29,7 @@ struct PickerOptions {
   bool centroids = false;             // connected-component centroids instead of max-pool peaks
   std::string device = "auto";        // auto | cpu | cuda
   std::string precision = "fp32";     // fp32 | bf16 | fp16 (CUDA)
-  std::string tta = "none";           // see tta.h parse_tta
+  std::string tta;                    // see tta.h parse_tta; empty: the model's own (usually none)
   std::optional<Shape3> window;       // default: the model's
   std::optional<double> overlap;      // default: the model's
   std::string blend = "gaussian";

@@ -70,6 +70,7 @@ std::string model_info_to_json(const ModelInfo& m) {
                {"overlap", m.overlap},
                {"nms_fraction", m.nms_fraction},
                {"training", training}};
+  if (m.tta != "none") j["tta"] = m.tta;
   if (m.appearance.count > 0) j["appearance"] = json::parse(appearance_range_to_json(m.appearance));
   return j.dump(2);
 }
@@ -159,6 +160,7 @@ ModelInfo model_info_from(const json& j, const std::string& source) {
   get(j, "overlap", m.overlap, source, "");
   get(j, "nms_fraction", m.nms_fraction, source, "");
   if (j.contains("training")) m.training_json = j["training"].dump();
+  if (j.contains("tta")) get(j, "tta", m.tta, source, "");
   if (j.contains("appearance")) m.appearance = appearance_range_from_json(j["appearance"].dump(), source);
   check_sizes(m, source);
   return m;

@@ -32,6 +32,7 @@ struct ModelInfo {
   Shape3 window{64, 128, 128};       // default sliding window
   double overlap = 0.25;
   double nms_fraction = 0.5;         // peak suppression radius = fraction × radius
+  std::string tta = "none";          // test-time augmentation `pick` uses unless told otherwise (infer/tta.h)
   std::string training_json = "{}";  // what made it: config, data, steps, validation score (JSON)
   AppearanceRange appearance;        // what its training tomograms looked like (count 0: not recorded)
 };

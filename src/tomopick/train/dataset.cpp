@@ -41,10 +41,10 @@ std::vector<ClassConfig> resolve_classes(const TrainConfig& c, const std::vector
   } else if (!c.data.classes.empty()) {
     for (const auto& k : c.data.classes) add(k);
   } else {
-    for (const auto& name : labelled_names) add(ClassConfig{name});
     if (cfg)
       for (const auto& o : cfg->objects)
         if (o.is_particle) add({o.name, o.radius, 1, default_weight(o.name) > 0});
+    for (const auto& name : labelled_names) add(ClassConfig{name});
   }
   if (out.empty()) throw Error(where, "no classes to learn: the copick config lists no particle objects and none were named");
   for (auto& k : out) {
@@ -176,6 +176,32 @@ void transform_all(T* data, int channels, const Shape3& s, int k, bool fz, bool 
   for (int c = 0; c < channels; ++c) transform_one(data + c * s.count(), s, k, fz, fy, fx, tmp);
 }
 
+// A separable Gaussian blur of σ voxels in place (edges clamped).
+void blur_in_place(float* v, const Shape3& s, double sigma) {
+  if (!(sigma > 0.05)) return;
+  const int r = int(std::ceil(3 * sigma));
+  std::vector<float> k(size_t(2 * r + 1));
+  double sum = 0;
+  for (int i = -r; i <= r; ++i) sum += k[size_t(i + r)] = float(std::exp(-0.5 * i * i / (sigma * sigma)));
+  for (auto& w : k) w = float(w / sum);
+  const int64_t n[3] = {s.z, s.y, s.x}, stride[3] = {s.y * s.x, s.x, 1};
+  std::vector<float> line;
+  for (int axis = 0; axis < 3; ++axis) {
+    const int64_t len = n[axis], st = stride[axis];
+    line.resize(size_t(len));
+    for (int64_t base = 0; base < s.count(); ++base) {
+      // Each line starts where its axis index is 0.
+      if ((base / st) % len != 0) continue;
+      for (int64_t i = 0; i < len; ++i) line[size_t(i)] = v[base + i * st];
+      for (int64_t i = 0; i < len; ++i) {
+        float acc = 0;
+        for (int j = -r; j <= r; ++j) acc += k[size_t(j + r)] * line[size_t(std::clamp<int64_t>(i + j, 0, len - 1))];
+        v[base + i * st] = acc;
+      }
+    }
+  }
+}
+
 // λ ~ U(0.5, 1): the crop keeps the upper hand, so its particles stay the strongest peaks.
 double mixup_lambda(Rng& rng) { return 0.5 + 0.5 * rng.uniform(); }
 
@@ -243,6 +269,28 @@ void CropSampler::make_crop(uint64_t seed, Placement where, float* image, float*
   const float scale = float(1 + rng.uniform(-a.intensity_scale, a.intensity_scale));
   const float shift = float(rng.uniform(-a.intensity_shift, a.intensity_shift));
   const float noise = float(a.noise);
+  // Domain randomisation draws come from their own stream, so configs without it crop exactly as before.
+  Rng dr(sim::derive_seed(seed, 0xd0a1));
+  if (a.blur > 0 && dr.uniform() < 0.5) blur_in_place(image, crop, dr.uniform(0, a.blur));
+  if (a.contrast > 0) {
+    double mean = 0;
+    for (int64_t i = 0; i < crop.count(); ++i) mean += image[i];
+    mean /= double(crop.count());
+    const float c = float(dr.uniform(1 - a.contrast, 1 + a.contrast)), m = float(mean);
+    for (int64_t i = 0; i < crop.count(); ++i) image[i] = m + c * (image[i] - m);
+  }
+  if (a.noise_colour > 0 && noise > 0) {
+    // Coloured noise: smoothed, then scaled back to the asked-for standard deviation.
+    std::vector<float> nz(static_cast<size_t>(crop.count()));
+    for (auto& x : nz) x = float(dr.normal());
+    const double sigma = dr.uniform(0, a.noise_colour);
+    blur_in_place(nz.data(), crop, sigma);
+    double s2 = 0;
+    for (float x : nz) s2 += double(x) * x;
+    const float norm = s2 > 0 ? float(std::sqrt(double(crop.count()) / s2)) : 0.0f;
+    for (int64_t i = 0; i < crop.count(); ++i) image[i] = image[i] * scale + shift + noise * norm * nz[size_t(i)];
+    return;
+  }
   for (int64_t i = 0; i < crop.count(); ++i) {
     float v = image[i] * scale + shift;
     if (noise > 0) v += noise * float(rng.normal());

@@ -38,8 +38,8 @@ struct TrainingRun {
 std::vector<ClassConfig> resolve_classes(const TrainConfig& c, const fs::path& project);
 
 // The same for any mix of data, in order: the `requested` names, else the config's data.classes,
-// else the classes of `labelled_names` (from pick files) and every particle object of the first
-// project. Each class takes radius, weight, scored and expected from data.classes when listed there;
+// else every particle object of the first project and the classes of `labelled_names` (from pick
+// files). Each class takes radius, weight, scored and expected from data.classes when listed there;
 // a radius still missing comes from `init` (the model fine-tuned from), else the first project's copick
 // config, else the CZII values; a class with none is an Error saying how to give it.
 std::vector<ClassConfig> resolve_classes(const TrainConfig& c, const std::vector<fs::path>& projects,

@@ -152,6 +152,9 @@ const std::vector<Field>& fields() {
         field("augment.intensity_shift", &C::augment, &AugmentConfig::intensity_shift),
         field("augment.noise", &C::augment, &AugmentConfig::noise),
         field("augment.mixup", &C::augment, &AugmentConfig::mixup),
+        field("augment.blur", &C::augment, &AugmentConfig::blur),
+        field("augment.noise_colour", &C::augment, &AugmentConfig::noise_colour),
+        field("augment.contrast", &C::augment, &AugmentConfig::contrast),
         field("loss.kind", &C::loss, &LossConfig::kind),
         field("loss.weighted_mse_offset", &C::loss, &LossConfig::weighted_mse_offset),
         field("loss.tversky_alpha", &C::loss, &LossConfig::tversky_alpha),
@@ -181,6 +184,8 @@ const std::vector<Field>& fields() {
         field("validation.blend", &C::validation, &ValidationConfig::blend),
         field("validation.nms_fraction", &C::validation, &ValidationConfig::nms_fraction),
         field("validation.min_score", &C::validation, &ValidationConfig::min_score),
+        field("validation.tta", &C::validation, &ValidationConfig::tta),
+        field("validation.pu_tolerance", &C::validation, &ValidationConfig::pu_tolerance),
     };
     v.push_back({"data.classes", [](C& c, const YAML::Node& n) { c.data.classes = convert_classes(n); },
                  [](const C& c) {
@@ -342,6 +347,9 @@ void validate(const TrainConfig& c, const std::string& s) {
   require(a.intensity_shift >= 0, s, "augment.intensity_shift", "must be >= 0");
   require(a.noise >= 0, s, "augment.noise", "must be >= 0");
   require(a.mixup >= 0 && a.mixup <= 1, s, "augment.mixup", "must be in [0, 1]");
+  require(a.blur >= 0 && a.blur <= 5, s, "augment.blur", "must be in [0, 5] voxels");
+  require(a.noise_colour >= 0 && a.noise_colour <= 5, s, "augment.noise_colour", "must be in [0, 5] voxels");
+  require(a.contrast >= 0 && a.contrast < 1, s, "augment.contrast", "must be in [0, 1)");
   require(!a.rot90 || d.crop.y == d.crop.x, s, "augment.rot90", "needs a square crop in y and x (data.crop)");
 
   const auto& l = c.loss;
@@ -383,6 +391,7 @@ void validate(const TrainConfig& c, const std::string& s) {
   one_of(v.blend, {"gaussian", "pyramid", "constant"}, s, "validation.blend");
   require(v.nms_fraction > 0 && v.nms_fraction <= 2, s, "validation.nms_fraction", "must be in (0, 2]");
   require(v.min_score >= 0 && v.min_score < 1, s, "validation.min_score", "must be in [0, 1)");
+  require(v.pu_tolerance >= 0 && v.pu_tolerance < 1, s, "validation.pu_tolerance", "must be in [0, 1)");
 }
 
 std::string to_yaml(const TrainConfig& c) {

@@ -54,6 +54,10 @@ struct AugmentConfig {
   double intensity_shift = 0.1;   // + U(-s, s) (in normalised units)
   double noise = 0.05;            // + N(0, noise²)
   double mixup = 0;               // probability of blending a crop with another one
+  // Domain randomisation (simulated data made to look less alike, so real data is less of a surprise):
+  double blur = 0;                // a Gaussian blur of σ ~ U(0, blur) voxels, with probability 1/2
+  double noise_colour = 0;        // the added noise is smoothed with σ ~ U(0, noise_colour) voxels
+  double contrast = 0;            // the crop's contrast (deviations from its mean) × U(1 - c, 1 + c)
 };
 
 struct LossConfig {
@@ -93,6 +97,8 @@ struct ValidationConfig {
   std::string blend = "gaussian";
   double nms_fraction = 0.5;  // peak suppression radius = fraction × particle radius
   float min_score = 0.05f;    // peaks below are not considered when tuning thresholds
+  std::string tta = "none";   // test-time augmentation when validating; the model keeps it for `pick`
+  double pu_tolerance = 0.02; // partial labels: the lowest threshold whose estimated F is this close to the best
 };
 
 struct TrainConfig {

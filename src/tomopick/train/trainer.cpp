@@ -24,6 +24,7 @@
 #include "tomopick/train/losses.h"
 #include "tomopick/train/optimizer.h"
 #include "tomopick/train/validation.h"
+#include "tomopick/infer/tta.h"
 
 namespace tomopick::train {
 
@@ -111,6 +112,7 @@ nn::ModelInfo model_info(const TrainConfig& c, const std::vector<ClassConfig>& c
   m.window = c.validation.window;
   m.overlap = c.validation.overlap;
   m.nms_fraction = c.validation.nms_fraction;
+  m.tta = c.validation.tta;
   m.training_json = training.dump();
   return m;
 }
@@ -207,6 +209,11 @@ TrainSummary train(const TrainRequest& req) {
     }
   }
   const auto device = pick_device(r.device);
+  try {
+    infer::parse_tta(r.config.validation.tta);
+  } catch (const Error& e) {
+    throw Error("validation.tta", e.what());
+  }
   const auto classes = resolve_classes(r.config, r.data, labelled_class_names(r.labelled), r.classes,
                                        init_info ? &*init_info : nullptr);
   // Fine-tuning: where each class comes from in the initial model (-1: new).
@@ -366,18 +373,21 @@ TrainSummary train(const TrainRequest& req) {
   // Validation (the thresholds and best model come from it); with partial labels it also counts
   // the particles the loss's priors need.
   auto validate_at = [&](int64_t done) {
-    const auto v = partial ? validate_partial(shadow, info, train_runs, c.validation.min_score, given_counts)
+    const auto v = partial ? validate_partial(shadow, info, train_runs, c.validation.min_score, given_counts, 4,
+                                              c.validation.pu_tolerance)
                            : validate_model(shadow, info, val_runs, c.validation.min_score);
     std::map<std::string, std::string> row{{"step", std::to_string(done)}, {"val_score", fmt_num(v.score)}};
     for (const auto& [k, f] : v.f_beta) row["val_f4_" + k] = fmt_num(f);
     std::string per_class;
     for (const auto& [k, f] : v.f_beta) per_class += " " + k + " " + fmt_num(f, 3);
     for (const auto& [k, e] : v.pu) {
+      const double held_recall = v.held_out_recall.at(k);
       row["val_threshold_" + k] = e.threshold ? fmt_num(*e.threshold) : "";
-      row["val_recall_" + k] = fmt_num(e.recall);
+      row["val_recall_" + k] = fmt_num(held_recall);
       row["val_count_" + k] = fmt_num(e.count);
-      per_class += " (held-back recall " + fmt_num(e.recall, 3) + " at " + (e.threshold ? fmt_num(*e.threshold, 3) : "-") +
-                   ", ~" + fmt_num(std::round(e.count), 6) + " particles)";
+      per_class += " (threshold " + (e.threshold ? fmt_num(*e.threshold, 3) : "-") + " finds " +
+                   fmt_num(100 * held_recall, 3) + " % of held-back picks; ~" + fmt_num(std::round(e.count), 6) +
+                   " particles)";
       if (!e.count_given && e.count > 0) counts[k] = e.count / double(train_runs.size());
     }
     log.add(row);

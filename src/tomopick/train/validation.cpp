@@ -8,6 +8,7 @@
 #include "tomopick/eval/czii_score.h"
 #include "tomopick/infer/model_runner.h"
 #include "tomopick/infer/sliding_window.h"
+#include "tomopick/infer/tta.h"
 #include "tomopick/pick/peaks.h"
 
 namespace tomopick::train {
@@ -24,6 +25,7 @@ std::vector<std::vector<PickSet>> candidate_peaks(nn::HeatmapNet& net, const nn:
   infer::WindowOptions w;
   w.window = info.window;
   w.overlap = info.overlap;
+  w.tta = infer::parse_tta(info.tta);
   std::vector<infer::Member> members{{infer::make_predictor(net), 1.0}};
   std::vector<ClassPickSpec> specs;
   for (const auto& k : info.classes) specs.push_back({k.name, k.radius_A, min_score, info.nms_fraction});
@@ -85,7 +87,8 @@ ValidationResult validate_model(nn::HeatmapNet& net, const nn::ModelInfo& info, 
 }
 
 ValidationResult validate_partial(nn::HeatmapNet& net, const nn::ModelInfo& info, const std::vector<TrainingRun>& runs,
-                                  float min_score, const std::map<std::string, double>& given_counts, double beta) {
+                                  float min_score, const std::map<std::string, double>& given_counts, double beta,
+                                  double tolerance) {
   const auto t0 = std::chrono::steady_clock::now();
   ValidationResult out;
   const auto peaks = candidate_peaks(net, info, runs, min_score);
@@ -97,27 +100,38 @@ ValidationResult validate_partial(nn::HeatmapNet& net, const nn::ModelInfo& info
     // A held-back pick is found at threshold t when a peak scoring >= t lies within half its radius
     // (the CZII hit criterion).
     const double reach = 0.5 * cls.radius_A;
-    std::vector<double> scores, held;
+    std::vector<double> scores, held, labelled;
+    // The best score of a peak within half the radius of each pick: a pick is found at threshold t
+    // when that is >= t (the CZII hit criterion).
+    auto best_near = [&](const std::vector<Pick>& found, const Pick& h) {
+      double best = 0;
+      for (const auto& p : found) {
+        const double dx = p.x - h.x, dy = p.y - h.y, dz = p.z - h.z;
+        if (dx * dx + dy * dy + dz * dz <= reach * reach) best = std::max(best, p.score);
+      }
+      return best;
+    };
     for (size_t r = 0; r < runs.size(); ++r) {
       const auto& found = peaks[r][k].points;
       for (const auto& p : found) scores.push_back(p.score);
       out.picks += int64_t(found.size());
-      for (const auto& set : runs[r].held_out) {
-        if (set.object != cls.name) continue;
-        for (const auto& h : set.points) {
-          double best = 0;
-          for (const auto& p : found) {
-            const double dx = p.x - h.x, dy = p.y - h.y, dz = p.z - h.z;
-            if (dx * dx + dy * dy + dz * dz <= reach * reach) best = std::max(best, p.score);
-          }
-          held.push_back(best);
-        }
-      }
+      for (const auto& set : runs[r].held_out)
+        if (set.object == cls.name)
+          for (const auto& h : set.points) held.push_back(best_near(found, h));
+      for (const auto& set : runs[r].picks)
+        if (set.object == cls.name)
+          for (const auto& h : set.points) labelled.push_back(best_near(found, h));
     }
     if (held.empty()) continue;
     const auto given = given_counts.find(cls.name);
-    const auto e = estimate_pu(scores, held, beta, given == given_counts.end() ? 0 : given->second);
+    const double count = given == given_counts.end() ? 0 : given->second;
+    out.pu_held_out[cls.name] = estimate_pu(scores, held, beta, count);
+    labelled.insert(labelled.end(), held.begin(), held.end());
+    const auto e = estimate_pu(scores, labelled, beta, count, tolerance);
     out.pu[cls.name] = e;
+    double found = 0;
+    for (double h : held) found += e.threshold && h >= *e.threshold ? 1 : 0;
+    out.held_out_recall[cls.name] = found / double(held.size());
     TunedType t;
     t.name = cls.name;
     t.scored = cls.scored;
@@ -130,8 +144,8 @@ ValidationResult validate_partial(nn::HeatmapNet& net, const nn::ModelInfo& info
     out.tuned.types.push_back(t);
     out.thresholds[cls.name] = t.at.threshold;
     if (cls.scored) {
-      out.f_beta[cls.name] = e.fbeta;
-      fsum += e.fbeta, wsum += 1;
+      out.f_beta[cls.name] = out.pu_held_out[cls.name].fbeta;
+      fsum += out.f_beta[cls.name], wsum += 1;
     }
   }
   if (out.tuned.types.empty()) throw Error("validation", "no held-back picks of any class to validate with");
