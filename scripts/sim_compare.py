@@ -38,7 +38,7 @@ def main():
     cy, cx = yc - 29, sim.shape[2] // 2 - 29
     S = 300  # panel size
     top = [
-        ("simulated czii, 20 Å, whole box", stretch(sim[zc], (S, S))),
+        ("simulated czii-real, 20 Å, whole box", stretch(sim[zc], (S, S))),
         ("simulated, 59x59 crop (20 Å)", stretch(sim[zc, cy:cy + 59, cx:cx + 59], (S, S))),
         ("real TS_6_4 denoised, 59x59 (20 Å)", stretch(real[46], (S, S))),
         ("real EMPIAR-11658 tomo9 (31 Å)", stretch(emp[emp.shape[0] // 2], (S, S))),

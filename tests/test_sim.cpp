@@ -258,12 +258,12 @@ TEST(SimPhysics, TiltWeightsScaleEachImageByCosinePower) {
 
 namespace {
 
-// One apo-ferritin, noiseless, imaged and reconstructed with the czii preset's optics and
+// One apo-ferritin, noiseless, imaged and reconstructed with the czii-real preset's optics and
 // reconstruction (or `correction`) at `defocus_A`, after the preset's denoising Gaussian: the mean
 // of a 20 Å sphere at its centre minus the mean of everything over 150 Å away, in units of the
 // deepest point of its shell (so > 0 means a bright centre).
 double ferritin_centre_contrast(CtfCorrection correction, double defocus_A) {
-  SimConfig c = sim_preset("czii");
+  SimConfig c = sim_preset("czii-real");
   c.shape = {40, 48, 48};
   c.ctf_correction = correction;
   Volume<float> v(c.shape, {c.spacing, c.spacing, c.spacing});
@@ -454,8 +454,8 @@ TEST(SimProject, SameSeedSameBytesWhateverTheThreads) {
 }
 
 TEST(SimProject, CziiCorrectionsAreDeterministicWhateverTheThreads) {
-  // The per-tilt CTF correction and tilt weights of the czii preset, in a box small enough to be quick.
-  SimConfig c = sim_preset("czii");
+  // The per-tilt CTF correction and tilt weights of the czii-real preset, in a box small enough to be quick.
+  SimConfig c = sim_preset("czii-real");
   c.shape = {40, 64, 64};
   c.slab_thickness = 380;
   c.counts = {{"apo-ferritin", 2, 2}};
@@ -475,10 +475,10 @@ TEST(SimProject, CziiCorrectionsAreDeterministicWhateverTheThreads) {
 
 namespace {
 
-// A czii-preset run in a 96 x 160 x 160 box with a few of each particle: per type, the mean over its
+// A czii-real run in a 96 x 160 x 160 box with a few of each particle: per type, the mean over its
 // picks of a 20 Å sphere at the centre of `denoised`, in SD from the tomogram's mean.
 std::map<std::string, double> czii_centre_contrasts(CtfCorrection correction, uint64_t seed) {
-  SimConfig c = sim_preset("czii");
+  SimConfig c = sim_preset("czii-real");
   c.shape = {96, 160, 160};
   c.ctf_correction = correction;
   for (auto& k : c.counts) k.min = k.max = k.name == "apo-ferritin" ? 8 : k.name == "virus-like-particle" ? 1 : 3;
@@ -510,7 +510,8 @@ std::map<std::string, double> czii_centre_contrasts(CtfCorrection correction, ui
 TEST(SimProject, CziiParticlesAreDarkAtTheirCentres) {
   // End to end, with noise: every solid particle is dark at its centre and the hollow apo-ferritin is
   // no brighter than background, where without the CTF correction it stands out bright.
-  ASSERT_EQ(sim_preset("czii").ctf_correction, CtfCorrection::wiener);
+  ASSERT_EQ(sim_preset("czii-real").ctf_correction, CtfCorrection::wiener);
+  ASSERT_EQ(sim_preset("czii").ctf_correction, CtfCorrection::none);  // the built-in model's look
   for (uint64_t seed : {2, 3}) {
     const auto with = czii_centre_contrasts(CtfCorrection::wiener, seed);
     ASSERT_EQ(with.size(), 6u);
@@ -563,7 +564,8 @@ TEST(SimProject, BadParametersNameThemselves) {
   };
   EXPECT_EQ(test::error_message([] { validate(sim_preset("czii")); }), "(no error)");
   EXPECT_EQ(test::error_message([] { validate(sim_preset("easy")); }), "(no error)");
-  EXPECT_NE(test::error_message([] { sim_preset("hard"); }).find("unknown simulation preset 'hard' (known: czii, easy)"), std::string::npos);
+  EXPECT_EQ(test::error_message([] { validate(sim_preset("czii-real")); }), "(no error)");
+  EXPECT_NE(test::error_message([] { sim_preset("hard"); }).find("unknown simulation preset 'hard' (known: czii, czii-real, easy)"), std::string::npos);
   EXPECT_NE(bad([](SimConfig& c) { c.dose_min = -5; }).find("dose"), std::string::npos);
   EXPECT_NE(bad([](SimConfig& c) { c.tilt_step = 0; }).find("tilt_step must be > 0"), std::string::npos);
   EXPECT_NE(bad([](SimConfig& c) { c.shape = {20, 630, 630}; }).find("too small for"), std::string::npos);

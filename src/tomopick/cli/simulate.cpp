@@ -16,10 +16,10 @@ namespace tomopick::cli {
 namespace {
 
 struct SimulateCliOptions {
-  std::string out, preset = "czii", shape, dose, defocus, tilt_range;
+  std::string out, preset = "czii", shape, dose, defocus, tilt_range, ctf_correction;
   int runs = 1;
   uint64_t seed = 0;
-  std::optional<double> spacing, snr, tilt_step, slab, denoise_sigma;
+  std::optional<double> spacing, snr, tilt_step, slab, denoise_sigma, tilt_weight;
   bool save_density = false, save_labels = false, overwrite = false;
 };
 
@@ -53,6 +53,8 @@ void run_simulate(const SimulateCliOptions& o) {
   if (o.tilt_step) c.tilt_step = *o.tilt_step;
   if (o.snr) c.snr = *o.snr;
   if (o.denoise_sigma) c.denoise_sigma = *o.denoise_sigma;
+  if (!o.ctf_correction.empty()) c.ctf_correction = sim::parse_ctf_correction(o.ctf_correction);
+  if (o.tilt_weight) c.tilt_weight_power = *o.tilt_weight;
   sim::SimulateOptions so;
   so.out = o.out;
   so.runs = o.runs;
@@ -83,6 +85,9 @@ void add_simulate(CLI::App& app) {
   cmd->add_option("--tilt-range", o->tilt_range, "MIN,MAX tilt angles in degrees (about y)");
   cmd->add_option("--tilt-step", o->tilt_step, "Tilt increment in degrees");
   cmd->add_option("--snr", o->snr, "Noise knob: the shot noise's standard deviation is divided by this (1 = physical)");
+  cmd->add_option("--ctf-correction", o->ctf_correction,
+                  "What the reconstruction does about the CTF: none, phase-flip or wiener (czii: wiener)");
+  cmd->add_option("--tilt-weight", o->tilt_weight, "Each tilt is back-projected with weight cos(tilt)^this (czii: 1.5)");
   cmd->add_option("--denoise-sigma", o->denoise_sigma, "Sigma (voxels) of the Gaussian that makes the `denoised` tomogram");
   cmd->add_flag("--save-density", o->save_density, "Also write the noiseless potential as tomogram type `density`");
   cmd->add_flag("--save-labels", o->save_labels, "Also write uint8 class labels (copick label numbers) as type `labels`");

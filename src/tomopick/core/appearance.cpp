@@ -7,18 +7,12 @@
 #include <sstream>
 
 #include "tomopick/core/error.h"
+#include "tomopick/core/number_text.h"
 #include "tomopick/sim/fft.h"
 
 namespace tomopick {
 
 namespace {
-
-std::string fmt(double v, int precision = 3) {
-  std::ostringstream s;
-  s.precision(precision);
-  s << v;
-  return s.str();
-}
 
 constexpr std::array<double, 5> kBandEdges{0, 0.05, 0.15, 0.3, 0.5 + 1e-9};
 constexpr std::array<const char*, 4> kBandNames{"lowest", "low", "middle", "high"};
@@ -104,13 +98,13 @@ std::vector<std::string> appearance_mismatches(const Appearance& a, const Appear
   // Spacing: resampling by more than 1.5x either way from anything trained on.
   if (a.source_spacing_A > 0 && r.lo.source_spacing_A > 0 &&
       (a.source_spacing_A > 1.5 * r.hi.source_spacing_A || a.source_spacing_A < r.lo.source_spacing_A / 1.5))
-    out.push_back("voxel spacing " + fmt(a.source_spacing_A, 4) + " Å, trained on " + fmt(r.lo.source_spacing_A, 4) +
-                  (r.hi.source_spacing_A > r.lo.source_spacing_A * 1.001 ? "-" + fmt(r.hi.source_spacing_A, 4) : "") + " Å");
+    out.push_back("voxel spacing " + number_text(a.source_spacing_A, 4) + " Å, trained on " + number_text(r.lo.source_spacing_A, 4) +
+                  (r.hi.source_spacing_A > r.lo.source_spacing_A * 1.001 ? "-" + number_text(r.hi.source_spacing_A, 4) : "") + " Å");
   // Other numbers: outside the range widened by half its width and an absolute margin.
   auto check = [&](double v, double lo, double hi, double margin, const std::string& what) {
     const double pad = 0.5 * (hi - lo) + margin;
     if (v < lo - pad || v > hi + pad)
-      out.push_back(what + " " + fmt(v) + " (training data " + fmt(lo) + " to " + fmt(hi) + ")");
+      out.push_back(what + " " + number_text(v, 3) + " (training data " + number_text(lo, 3) + " to " + number_text(hi, 3) + ")");
   };
   check(a.p01, r.lo.p01, r.hi.p01, 0.75, "intensity 1st percentile");
   check(a.p99, r.lo.p99, r.hi.p99, 0.75, "intensity 99th percentile");
@@ -119,8 +113,8 @@ std::vector<std::string> appearance_mismatches(const Appearance& a, const Appear
   for (size_t b = 0; b < 4; ++b) {
     const double v = a.band_power[b], lo = r.lo.band_power[b], hi = r.hi.band_power[b];
     if (v < lo / 2 - 0.02 || v > 2 * hi + 0.02)
-      out.push_back(std::string(kBandNames[b]) + "-frequency share of the power " + fmt(v) + " (training data " + fmt(lo) +
-                    " to " + fmt(hi) + ")");
+      out.push_back(std::string(kBandNames[b]) + "-frequency share of the power " + number_text(v, 3) + " (training data " + number_text(lo, 3) +
+                    " to " + number_text(hi, 3) + ")");
   }
   return out;
 }

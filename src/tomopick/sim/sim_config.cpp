@@ -29,14 +29,14 @@ void check_range(int lo, int hi, const std::string& name) {
 }  // namespace
 
 const std::vector<std::string>& sim_preset_names() {
-  static const std::vector<std::string> names = {"czii", "easy"};
+  static const std::vector<std::string> names = {"czii", "czii-real", "easy"};
   return names;
 }
 
 SimConfig sim_preset(const std::string& name) {
   SimConfig c;
   c.preset = name;
-  if (name == "czii") {
+  if (name == "czii" || name == "czii-real") {
     // The CZII runs: 630 x 630 x 184 voxels at 10.012444 Å. The ground truth of all 7 training runs
     // (../shared/data/czii-fragments/picks, read with read_picks_csv) holds per run:
     //   run       apo-ferritin  beta-galactosidase  ribosome  thyroglobulin  virus-like-particle
@@ -56,43 +56,54 @@ SimConfig sim_preset(const std::string& name) {
     c.sheets_min = 0, c.sheets_max = 1;
     c.gold_min = 0, c.gold_max = 2;
     c.ice_min = 0, c.ice_max = 1;
-    // Acquisition and reconstruction, measured on the real TS_6_4 chunk with scripts/sim_realism.py
-    // (README "Realism"). Its x-z power spectrum holds nothing beyond 47° from k_x (0.02 of the power at
-    // 0-30° in 50-55°, against 0.16 in 45-50°): the data cover about +-45°, not +-60°. Within that the
-    // power falls with tilt (0.7 at 30-35°, 0.5 at 40-45°): high tilts see thicker ice and the denoiser
-    // keeps less of them; a cos(t)^1.5 weight per tilt reproduces the fall (x-z wedge-edge measure 0.07
-    // against 0.10 real; +-60° unweighted gave 1.07).
-    c.tilt_min = -45, c.tilt_max = 45;
-    c.tilt_weight_power = 1.5;
-    // The uncorrected weak-phase CTF hardly transfers anything coarser than ~100 Å (|CTF| ~0.08 at
-    // 1/600 Å against 1 at its 1/37 Å peak), so the low-frequency power share of the x-y spectrum was
-    // 0.03 (1200-400 Å) against 0.22 real, every large particle had a bright halo and the hollow
-    // apo-ferritin a bright centre (+2.1 SD; phase flipping leaves all of that unchanged, since it only
-    // acts beyond the first zero at 26-31 Å). A Wiener deconvolution of each tilt restores the low
-    // frequencies (ssnr 1000, falloff 100 Å: the ferritin centre is -0.4 SD; ssnr 300 leaves it at -0.1
-    // and makes ribosomes -4.3 instead of -5.1). IsoNet's default falloff, 200 Å, removes the fine grain:
-    // with the old sigma 1.2 it left 0.03 of the coarser bands' power at 62.7-40 Å (real 0.29).
-    c.ctf_correction = CtfCorrection::wiener;
-    c.wiener_ssnr = 1000;
-    c.wiener_falloff_A = 100;
-    // Noise and denoising: physical shot noise (snr 1) and a narrow Gaussian (0.7 voxels) keep the fine
-    // grain of the real chunk (62.7-40 Å power 0.18 of the coarser bands, real 0.29; sigma 0.8 gives
-    // 0.13) and its histogram (skewness -1.3, excess kurtosis 7.4; real -2.0 and 6.4).
-    c.snr = 1.0;
-    c.denoise_sigma = 0.7;
     // Intensity calibration. The one surviving chunk of the real TS_6_4 `denoised` tomogram (level 1,
     // 20 Å, z[0:92] y[256:315] x[256:315]) has mean -1.81e-6, std 6.91e-6, 1st/50th/99th percentiles
     // -2.83e-5 / -4.1e-7 / +9.0e-6 (dark particles give the long negative tail). Our level 0 is
     // scaled so that level 1 (the 2x mean the pyramid writes) lands on that mean and std; level-0
-    // std / level-1 std = 1.17 was measured on simulated czii runs (seed 1). (The EMPIAR-11658 tomo9,
+    // std / level-1 std was measured on simulated runs of each preset (seed 1). (The EMPIAR-11658 tomo9,
     // 31.36 Å, 8-bit quantised: mean 13.1, std 3.90, ribosomes about 4.8 SD below random voxels -
     // another scale, used only for the look.)
     c.output_mean = -1.81e-6;
-    c.output_std = 6.91e-6 * 1.17;
-    // Particle contrast (the mean of a radius-1 sphere of level-1 voxels at each pick, in SD of the
-    // tomogram) for seed 1: apo-ferritin -0.4, beta-amylase -2.3, beta-galactosidase -3.5 (real -3.3),
-    // ribosome -5.1 (real -3.1, tomo9 -2.7), thyroglobulin -3.4 (real -2.3), VLP -1.6 (real -2.3); the
-    // real values are single picks except the ribosomes (8).
+    if (name == "czii-real") {
+      // czii-real: the imaging made to match the statistics of the real data (README "Realism").
+      // Acquisition and reconstruction, measured on the real TS_6_4 chunk with scripts/sim_realism.py
+      // (README "Realism"). Its x-z power spectrum holds nothing beyond 47° from k_x (0.02 of the power at
+      // 0-30° in 50-55°, against 0.16 in 45-50°): the data cover about +-45°, not +-60°. Within that the
+      // power falls with tilt (0.7 at 30-35°, 0.5 at 40-45°): high tilts see thicker ice and the denoiser
+      // keeps less of them; a cos(t)^1.5 weight per tilt reproduces the fall (x-z wedge-edge measure 0.07
+      // against 0.10 real; +-60° unweighted gave 1.07).
+      c.tilt_min = -45, c.tilt_max = 45;
+      c.tilt_weight_power = 1.5;
+      // The uncorrected weak-phase CTF hardly transfers anything coarser than ~100 Å (|CTF| ~0.08 at
+      // 1/600 Å against 1 at its 1/37 Å peak), so the low-frequency power share of the x-y spectrum was
+      // 0.03 (1200-400 Å) against 0.22 real, every large particle had a bright halo and the hollow
+      // apo-ferritin a bright centre (+2.1 SD; phase flipping leaves all of that unchanged, since it only
+      // acts beyond the first zero at 26-31 Å). A Wiener deconvolution of each tilt restores the low
+      // frequencies (ssnr 1000, falloff 100 Å: the ferritin centre is -0.4 SD; ssnr 300 leaves it at -0.1
+      // and makes ribosomes -4.3 instead of -5.1). IsoNet's default falloff, 200 Å, removes the fine grain:
+      // with the old sigma 1.2 it left 0.03 of the coarser bands' power at 62.7-40 Å (real 0.29).
+      c.ctf_correction = CtfCorrection::wiener;
+      c.wiener_ssnr = 1000;
+      c.wiener_falloff_A = 100;
+      // Noise and denoising: physical shot noise (snr 1) and a narrow Gaussian (0.7 voxels) keep the fine
+      // grain of the real chunk (62.7-40 Å power 0.18 of the coarser bands, real 0.29; sigma 0.8 gives
+      // 0.13) and its histogram (skewness -1.3, excess kurtosis 7.4; real -2.0 and 6.4).
+      c.snr = 1.0;
+      c.denoise_sigma = 0.7;
+      c.output_std = 6.91e-6 * 1.17;  // level-0 / level-1 std measured on czii-real runs (seed 1)
+      // Particle contrast (the mean of a radius-1 sphere of level-1 voxels at each pick, in SD of the
+      // tomogram) for seed 1: apo-ferritin -0.4, beta-amylase -2.3, beta-galactosidase -3.5 (real -3.3),
+      // ribosome -5.1 (real -3.1, tomo9 -2.7), thyroglobulin -3.4 (real -2.3), VLP -1.6 (real -2.3); the
+      // real values are single picks except the ribosomes (8).
+    } else {
+      // czii: the look the built-in model was trained on (±60° unweighted, no CTF correction, lower
+      // noise, wider smoothing). Its particle contrast, for seed 1: ribosome -2.96, thyroglobulin
+      // -3.38, beta-galactosidase -3.32, VLP -1.02, beta-amylase -2.74 - and apo-ferritin bright at
+      // its centre (+2.3), which real data never is: see czii-real.
+      c.snr = 1.8;
+      c.denoise_sigma = 1.2;
+      c.output_std = 6.91e-6 * 1.13;
+    }
   } else if (name == "easy") {
     // Small, bright and fast (< 5 s): a few of each particle in a thin slab, few distractors, a high
     // dose and a coarser tilt step.

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "tomopick/core/error.h"
+#include "tomopick/core/number_text.h"
 #include "tomopick/core/log.h"
 #include "tomopick/io/tomogram.h"
 #include "tomopick/sim/random.h"
@@ -13,13 +14,6 @@
 namespace tomopick::train {
 
 namespace {
-
-std::string fmt(double v, int precision = 4) {
-  std::ostringstream s;
-  s.precision(precision);
-  s << v;
-  return s.str();
-}
 
 std::string objects_in(const std::vector<PickSet>& sets) {
   std::string s;
@@ -46,7 +40,7 @@ void check_picks_inside(const std::vector<PickSet>& sets, const Shape3& shape, c
     throw Error(file, "the picks look like voxel indices, not Å: all " + std::to_string(count) +
                           " lie within 0.." + std::to_string(shape.x) + " x 0.." + std::to_string(shape.y) + " x 0.." +
                           std::to_string(shape.z) + ", the tomogram's size in voxels (x, y, z); tomopick reads Å (voxel x " +
-                          fmt(spacing.x) + " Å): convert the file, e.g. multiply the coordinates by " + fmt(spacing.x));
+                          number_text(spacing.x, 4) + " Å): convert the file, e.g. multiply the coordinates by " + number_text(spacing.x, 4));
   for (const auto& s : sets)
     for (size_t i = 0; i < s.points.size(); ++i) {
       const auto& p = s.points[i];
@@ -54,9 +48,9 @@ void check_picks_inside(const std::vector<PickSet>& sets, const Shape3& shape, c
       for (int a = 0; a < 3; ++a) {
         const double lo = -0.5 * sp[a], hi = (n[a] - 0.5) * sp[a];
         if (!(c[a] >= lo && c[a] <= hi))
-          throw Error(file, s.object + " pick " + std::to_string(i + 1) + " at (x, y, z) = (" + fmt(p.x, 6) + ", " +
-                                fmt(p.y, 6) + ", " + fmt(p.z, 6) + ") Å lies outside the tomogram (" + fmt(n[0] * sp[0], 6) +
-                                " x " + fmt(n[1] * sp[1], 6) + " x " + fmt(n[2] * sp[2], 6) + " Å, x y z)");
+          throw Error(file, s.object + " pick " + std::to_string(i + 1) + " at (x, y, z) = (" + number_text(p.x, 6) + ", " +
+                                number_text(p.y, 6) + ", " + number_text(p.z, 6) + ") Å lies outside the tomogram (" + number_text(n[0] * sp[0], 6) +
+                                " x " + number_text(n[1] * sp[1], 6) + " x " + number_text(n[2] * sp[2], 6) + " Å, x y z)");
       }
     }
 }
@@ -136,7 +130,7 @@ std::vector<TrainingRun> load_labelled_runs(const std::vector<LabelledTomogram>&
       if (wanted) r.picks.push_back(s);
     }
     r.image = load_training_image(t.tomogram, c, &r.source_spacing_A);
-    log::info("loaded " + t.tomogram.string() + ": " + r.image.shape().str() + " voxels at " + fmt(c.data.spacing_A) +
+    log::info("loaded " + t.tomogram.string() + ": " + r.image.shape().str() + " voxels at " + number_text(c.data.spacing_A, 4) +
               " Å, " + std::to_string(count_picks(r.picks)) + " picks from " + t.picks.string());
     out.push_back(std::move(r));
   }

@@ -12,6 +12,7 @@
 
 #include "tomopick/core/atomic_file.h"
 #include "tomopick/core/error.h"
+#include "tomopick/core/number_text.h"
 #include "tomopick/core/log.h"
 #include "tomopick/core/progress.h"
 #include "tomopick/nn/autocast.h"
@@ -31,13 +32,6 @@ namespace tomopick::train {
 using json = nlohmann::json;
 
 namespace {
-
-std::string fmt_num(double v, int precision = 6) {
-  std::ostringstream s;
-  s.precision(precision);
-  s << v;
-  return s.str();
-}
 
 // The training log: one row per logged step; validation fills the val_* columns of its step's row.
 struct Log {
@@ -133,7 +127,7 @@ void adopt_initial_model(TrainConfig& c, const nn::ModelInfo& m, const fs::path&
     throw Error(init, "the config's model section (" + c.model.arch + ") is not this model's architecture (" + m.model.arch +
                           "): fine-tuning keeps the initial model's network; drop the model section");
   if (given(c, "data.spacing_A") && std::abs(c.data.spacing_A - m.spacing_A) > 1e-6 * m.spacing_A)
-    throw Error(init, "the model works at " + fmt_num(m.spacing_A) + " Å; data.spacing_A " + fmt_num(c.data.spacing_A) +
+    throw Error(init, "the model works at " + number_text(m.spacing_A, 6) + " Å; data.spacing_A " + number_text(c.data.spacing_A, 6) +
                           " would change what its weights mean (drop it; tomograms are resampled to the model's grid)");
   if (given(c, "data.normalize") && c.data.normalize != m.normalize)
     throw Error(init, "the model was trained with data.normalize " + m.normalize + ", the config asks for " + c.data.normalize);
@@ -376,23 +370,23 @@ TrainSummary train(const TrainRequest& req) {
     const auto v = partial ? validate_partial(shadow, info, train_runs, c.validation.min_score, given_counts, 4,
                                               c.validation.pu_tolerance)
                            : validate_model(shadow, info, val_runs, c.validation.min_score);
-    std::map<std::string, std::string> row{{"step", std::to_string(done)}, {"val_score", fmt_num(v.score)}};
-    for (const auto& [k, f] : v.f_beta) row["val_f4_" + k] = fmt_num(f);
+    std::map<std::string, std::string> row{{"step", std::to_string(done)}, {"val_score", number_text(v.score, 6)}};
+    for (const auto& [k, f] : v.f_beta) row["val_f4_" + k] = number_text(f, 6);
     std::string per_class;
-    for (const auto& [k, f] : v.f_beta) per_class += " " + k + " " + fmt_num(f, 3);
+    for (const auto& [k, f] : v.f_beta) per_class += " " + k + " " + number_text(f, 3);
     for (const auto& [k, e] : v.pu) {
       const double held_recall = v.held_out_recall.at(k);
-      row["val_threshold_" + k] = e.threshold ? fmt_num(*e.threshold) : "";
-      row["val_recall_" + k] = fmt_num(held_recall);
-      row["val_count_" + k] = fmt_num(e.count);
-      per_class += " (threshold " + (e.threshold ? fmt_num(*e.threshold, 3) : "-") + " finds " +
-                   fmt_num(100 * held_recall, 3) + " % of held-back picks; ~" + fmt_num(std::round(e.count), 6) +
+      row["val_threshold_" + k] = e.threshold ? number_text(*e.threshold, 6) : "";
+      row["val_recall_" + k] = number_text(held_recall, 6);
+      row["val_count_" + k] = number_text(e.count, 6);
+      per_class += " (threshold " + (e.threshold ? number_text(*e.threshold, 3) : "-") + " finds " +
+                   number_text(100 * held_recall, 3) + " % of held-back picks; ~" + number_text(std::round(e.count), 6) +
                    " particles)";
       if (!e.count_given && e.count > 0) counts[k] = e.count / double(train_runs.size());
     }
     log.add(row);
-    log::info("step " + std::to_string(done) + ": validation score " + fmt_num(v.score, 4) +
-              (partial ? " (estimated from held-back picks; " : " (") + fmt_num(v.seconds, 3) + " s;" + per_class + ")");
+    log::info("step " + std::to_string(done) + ": validation score " + number_text(v.score, 4) +
+              (partial ? " (estimated from held-back picks; " : " (") + number_text(v.seconds, 3) + " s;" + per_class + ")");
     set_priors();
     return v;
   };
@@ -431,7 +425,7 @@ TrainSummary train(const TrainRequest& req) {
     const auto loss = compute_loss(loss_spec, logits.to(torch::kFloat), y, b.marginal);
     const double lv = loss.item<double>();
     if (!std::isfinite(lv))
-      throw Error(r.out, "the loss became " + fmt_num(lv) + " at step " + std::to_string(step) +
+      throw Error(r.out, "the loss became " + number_text(lv, 6) + " at step " + std::to_string(step) +
                              " (lower optim.lr, or check the data)");
     opt.zero_grad();
     loss.backward();
@@ -441,12 +435,12 @@ TrainSummary train(const TrainRequest& req) {
     sum.step_losses.push_back(lv);
     interval_loss += lv, ++interval_n;
     const int64_t done = step + 1;
-    bar.update(done, "loss " + fmt_num(interval_loss / double(interval_n), 4));
+    bar.update(done, "loss " + number_text(interval_loss / double(interval_n), 4));
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (done % c.train.log_every == 0 || done == total) {
       sum.last_loss = interval_loss / double(interval_n);
-      log.add({{"step", std::to_string(done)}, {"time_s", fmt_num(elapsed, 5)}, {"lr", fmt_num(lr)},
-               {"loss", fmt_num(sum.last_loss)}});
+      log.add({{"step", std::to_string(done)}, {"time_s", number_text(elapsed, 5)}, {"lr", number_text(lr, 6)},
+               {"loss", number_text(sum.last_loss, 6)}});
       interval_loss = 0, interval_n = 0;
     }
     const bool validate_now = (!val_runs.empty() || partial) &&
