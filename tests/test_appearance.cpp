@@ -64,4 +64,5 @@ TEST(Appearance, RangesFlagOnlyWhatIsFarOutside) {
   EXPECT_EQ(back.hi.band_power, r.hi.band_power);
   EXPECT_EQ(back.lo.p01, r.lo.p01);
   test::expect_error([] { appearance_range_from_json("{\"count\": 1}", "m.pt"); }, "m.pt", "training-data appearance");
+  test::expect_error([] { appearance_range_from_json("{\"count\": 1e30}", "m.pt"); }, "m.pt", "count must be an integer");
 }

@@ -145,7 +145,11 @@ AppearanceRange appearance_range_from_json(const std::string& text, const std::s
   try {
     const auto j = nlohmann::json::parse(text);
     AppearanceRange r;
-    r.count = j.at("count").get<int>();
+    const auto& count = j.at("count");
+    // Checked before converting: a float beyond int's range would be undefined behaviour to convert.
+    if (!count.is_number_integer() || count.get<int64_t>() < 0 || count.get<int64_t>() > 1000000)
+      throw Error(source, "training-data appearance: count must be an integer in 0..1000000");
+    r.count = int(count.get<int64_t>());
     r.lo = from_json(j.at("lo"));
     r.hi = from_json(j.at("hi"));
     return r;

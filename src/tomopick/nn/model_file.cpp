@@ -1,8 +1,9 @@
 #include "tomopick/nn/model_file.h"
 
-#include <type_traits>
-
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <type_traits>
 
 #include "tomopick/core/error.h"
 
@@ -102,6 +103,9 @@ void check_sizes(const ModelInfo& m, const std::string& source) {
     const double in = i ? double(mc.channels[i - 1]) : 1.0, out = double(mc.channels[i]);
     params += 2 * 27 * out * (in + out) * double(1 + mc.num_res_units);
   }
+  // The top layers are as wide as the outputs (classes, or the backbone's when there is an adapter).
+  const double outputs = double(std::max<int64_t>(int64_t(m.classes.size()), mc.backbone_classes)) + 1;
+  params += 27 * outputs * (outputs + 2 * double(mc.channels.front())) * double(1 + mc.num_res_units);
   if (params > 2e8) bad("the network would have about " + std::to_string(int64_t(params / 1e6)) + " M parameters (limit 200 M)");
 }
 }
