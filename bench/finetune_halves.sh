@@ -33,7 +33,7 @@ PY
 T="$build/tomopick"
 score() {  # $1 picks file, $2 truth half
   "$T" -q evaluate --truth "truth$2.csv" --picks "$1" --types ribosome --json |
-    /usr/bin/python3 -c 'import json,sys; t=json.load(sys.stdin)["types"][0]; print("recall {recall:.3f}  picks {picks}  F4 {f:.3f}".format(**t))'
+    /usr/bin/python3 -c 'import json,sys; t=[t for t in json.load(sys.stdin)["types"] if t["name"]=="ribosome"][0]; print("recall {recall:.3f}  picks {picks}  F4 {f:.3f}".format(**t))'
 }
 for pair in "A B" "B A"; do
   set -- $pair
