@@ -126,6 +126,43 @@ TEST(Cli, ErrorsAreOneClearLineAndExitNonZero) {
   EXPECT_NE(r.output.find("TOMOPICK_THREADS"), std::string::npos) << r.output;
 }
 
+// The light commands must not pay LibTorch's start-up: glibc's loader lists every library it maps
+// (LD_DEBUG=files), so a command that maps libtorch_cpu shows it. The network commands do map it,
+// from libtomopick-torch.so; without that library they fail with one line naming it.
+TEST(Cli, LightCommandsNeverLoadLibTorch) {
+  test::TempDir d;
+  write_mrc(d / "t.mrc", Volume<float>({4, 6, 8}, {10, 10, 10}));
+  write_file_atomic(d / "p.csv", "experiment,particle_type,x,y,z\nTS_A,ribosome,10,20,30\n");
+  const std::string bin = test::shell_quote(test::tomopick_binary());
+  auto loads_torch = [&](const std::string& args) {
+    const auto r = test::run_command("LD_DEBUG=files " + bin + " " + args);
+    return r.output.find("libtorch_cpu.so") != std::string::npos;
+  };
+  const std::string mrc = test::shell_quote((d / "t.mrc").string()), csv = test::shell_quote((d / "p.csv").string());
+  EXPECT_FALSE(loads_torch("--version"));
+  EXPECT_FALSE(loads_torch("--help"));
+  EXPECT_FALSE(loads_torch("pick --help"));
+  EXPECT_FALSE(loads_torch("info " + mrc));
+  EXPECT_FALSE(loads_torch("info --stats " + mrc));
+  EXPECT_FALSE(loads_torch("info " + csv));
+  EXPECT_FALSE(loads_torch("evaluate --truth " + csv + " --picks " + csv));
+  EXPECT_FALSE(loads_torch("convert " + csv + " " + test::shell_quote((d / "p.star").string())));
+  EXPECT_TRUE(loads_torch("info --system"));
+
+  const auto ok = tp("evaluate --truth " + csv + " --picks " + csv);
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  const std::string missing = (d / "nowhere" / "libtomopick-torch.so").string();
+  const auto r = test::run_command("TOMOPICK_TORCH_LIBRARY=" + test::shell_quote(missing) + " " + bin + " pick " + mrc +
+                                   " --out " + test::shell_quote((d / "o.csv").string()));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find(missing), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("cannot load the neural-network commands"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(d / "o.csv"));
+  // ...while a light command does not need it at all
+  const auto light = test::run_command("TOMOPICK_TORCH_LIBRARY=" + test::shell_quote(missing) + " " + bin + " info " + mrc);
+  EXPECT_EQ(light.exit_code, 0) << light.output;
+}
+
 TEST(Cli, InfoOnAProjectListsRunsTomogramsAndPicks) {
   test::TempDir d;
   auto p = CopickProject::create(d / "proj", czii_config());

@@ -10,10 +10,9 @@
 
 #include "tomopick/cli/commands.h"
 #include "tomopick/cli/common.h"
+#include "tomopick/cli/torch_commands.h"
 #include "tomopick/core/parallel.h"
-#include "tomopick/core/runtime.h"
 #include "tomopick/io/copick_project.h"
-#include "tomopick/nn/model_file.h"
 #include "tomopick/io/picks.h"
 #include "tomopick/io/tomogram.h"
 
@@ -206,49 +205,6 @@ int info_tomogram(const fs::path& path, const TomoReadOptions& ro, bool stats, b
   return 0;
 }
 
-int info_system(bool as_json) {
-  const RuntimeInfo r = runtime_info();
-  if (as_json) {
-    std::cout << json({{"tomopick", r.tomopick_version}, {"torch", r.torch_version}, {"cuda_available", r.cuda_available},
-                       {"cuda_devices", r.cuda_devices}, {"threads", r.threads}, {"torch_threads", r.torch_threads},
-                       {"blas", r.blas}, {"allocator", r.allocator}})
-                     .dump(2)
-              << "\n";
-    return 0;
-  }
-  std::cout << "tomopick   " << r.tomopick_version << "\n"
-            << "LibTorch   " << r.torch_version << "\n"
-            << "devices    cpu" << (r.cuda_available ? fmt::format(", {} CUDA GPU(s)", r.cuda_devices) : "") << "\n"
-            << "threads    " << r.threads << " (LibTorch intra-op " << r.torch_threads << ")\n"
-            << "BLAS       " << r.blas << "\n"
-            << "allocator  " << r.allocator << "\n";
-  if (r.blas.find("openblas") == std::string::npos && r.blas.find("MKL") == std::string::npos)
-    std::cout << "warning: LibTorch is not using OpenBLAS; convolutions run 10x slower (run scripts/setup.sh)\n";
-  if (r.allocator != "tcmalloc") std::cout << "warning: tcmalloc is not linked; LibTorch allocations are slower\n";
-  return 0;
-}
-
-// A model file or checkpoint: what it predicts, on which grid, and how it was made.
-void info_model(const fs::path& p, bool as_json) {
-  const auto m = nn::read_model_info(p);
-  if (as_json) {
-    std::cout << nn::model_info_to_json(m) << "\n";
-    return;
-  }
-  std::cout << "tomopick model " << p.string() << "\n";
-  std::cout << "  network  " << m.model.arch << ", " << m.model.head << " head, channels";
-  for (auto c : m.model.channels) std::cout << " " << c;
-  std::cout << ", " << m.model.norm << " norm\n";
-  std::cout << "  grid     " << m.spacing_A << " Å, " << m.normalize << " normalisation, window " << m.window.str()
-            << ", overlap " << m.overlap << "\n";
-  std::cout << "  classes  (radius Å, threshold)\n";
-  for (const auto& k : m.classes)
-    std::cout << "    " << k.name << "  " << k.radius_A << "  "
-              << (k.threshold ? std::to_string(*k.threshold) : std::string("-")) << (k.scored ? "" : "  (unscored)") << "\n";
-  if (fs::exists(p.parent_path() / "thresholds.json"))
-    std::cout << "  (the thresholds.json beside it replaces these thresholds when picking)\n";
-}
-
 }  // namespace
 
 void add_info(CLI::App& app) {
@@ -271,7 +227,7 @@ void add_info(CLI::App& app) {
   cmd->add_flag("--json", *as_json, "Print JSON instead of text");
   cmd->callback([=] {
     if (*system) {
-      info_system(*as_json);
+      torch_commands().info_system(*as_json);
       return;
     }
     if (path->empty()) throw CLI::RequiredError("path");
@@ -281,7 +237,7 @@ void add_info(CLI::App& app) {
     } else if (is_picks_file(p)) {
       info_picks(p, *as_json);
     } else if (p.extension() == ".pt") {
-      info_model(p, *as_json);
+      torch_commands().info_model(p, *as_json);
     } else {
       TomoReadOptions ro;
       ro.level = *level;

@@ -8,7 +8,6 @@
 #include "tomopick/cli/commands.h"
 #include "tomopick/core/error.h"
 #include "tomopick/core/parallel.h"
-#include "tomopick/core/runtime.h"
 
 namespace tomopick::cli {
 
@@ -32,8 +31,8 @@ int run(int argc, char** argv) {
     spdlog::set_default_logger(logger);
     spdlog::set_pattern("%^[%l]%$ %v");
     spdlog::set_level(quiet ? spdlog::level::err : spdlog::level::from_str(log_level));
-    const int n = configure_threads(threads);
-    set_torch_threads(n);
+    // LibTorch is told the same count when a command first loads it (torch_commands.h).
+    configure_threads(threads);
   });
 
   add_info(app);

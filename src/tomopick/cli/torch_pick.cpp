@@ -1,0 +1,148 @@
+// tomopick pick, the part that runs the network (in libtomopick-torch.so; the options are pick.cpp's).
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstring>
+#include <iostream>
+
+#include "tomopick/cli/common.h"
+#include "tomopick/cli/torch_command_bodies.h"
+#include "tomopick/core/error.h"
+#include "tomopick/core/progress.h"
+#include "tomopick/eval/particle_types.h"
+#include "tomopick/eval/thresholds.h"
+#include "tomopick/infer/picker.h"
+#include "tomopick/io/copick_project.h"
+#include "tomopick/io/picks.h"
+#include "tomopick/io/tomogram.h"
+
+namespace tomopick::cli {
+
+namespace {
+
+// A run is done when every class has its pick file by this user and session.
+bool run_done(const CopickProject& proj, const std::string& run, const infer::Picker& picker, const PickCliOptions& o) {
+  const auto sets = proj.read_picks(run, "", o.user_id, o.session_id);
+  for (const auto& k : picker.info().classes) {
+    bool found = false;
+    for (const auto& s : sets) found |= s.object == k.name;
+    if (!found) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void run_pick(const PickCliOptions& o) {
+  infer::PickerOptions po;
+  for (const auto& m : o.models) po.models.emplace_back(m);
+  if (po.models.empty()) po.models.push_back(infer::default_model_path());
+  po.model_weights = o.model_weights;
+  po.fusion = o.fusion;
+  po.centroids = o.centroids;
+  po.device = o.device, po.precision = o.precision, po.tta = o.tta, po.blend = o.blend, po.batch = o.batch;
+  if (!o.window.empty()) po.window = parse_shape(o.window, "--window");
+  po.overlap = o.overlap, po.nms_fraction = o.nms_fraction;
+  if (o.spacing) po.spacing = Vec3{*o.spacing, *o.spacing, *o.spacing};
+  if (!o.max_memory.empty()) po.max_memory_bytes = infer::parse_bytes(o.max_memory, "--max-memory");
+  if (!o.thresholds_file.empty()) {
+    for (const auto& [k, v] : read_thresholds(o.thresholds_file).min_scores()) po.thresholds[k] = v;
+  }
+  for (const auto& [k, v] : parse_name_values(o.threshold, "--threshold")) po.thresholds[k] = v;
+  po.expected = parse_name_values(o.expect, "--expect");
+  po.default_threshold = o.default_threshold;
+  po.user_id = o.user_id, po.session_id = o.session_id;
+  infer::Picker picker(po);
+  {
+    std::string t;
+    for (const auto& [k, v] : picker.thresholds()) t += " " + k + "=" + std::to_string(v).substr(0, 5);
+    spdlog::info("{} model(s) at {} Å on {}; thresholds:{}", po.models.size(), picker.info().spacing_A, picker.device(), t);
+  }
+
+  // What to pick: a copick project's runs, or tomogram files.
+  struct Job {
+    std::string run;
+    fs::path tomogram;
+  };
+  std::vector<Job> jobs;
+  std::optional<CopickProject> proj;
+  if (o.inputs.size() == 1 && CopickProject::is_project(o.inputs[0])) {
+    proj = CopickProject::open(o.inputs[0]);
+    for (const auto& run : proj->runs()) {
+      if (!o.runs.empty() && std::find(o.runs.begin(), o.runs.end(), run) == o.runs.end()) continue;
+      jobs.push_back({run, proj->find_tomogram(run, o.tomo_type).path});
+    }
+    if (jobs.empty()) throw Error(o.inputs[0], "no runs to pick (check --runs)");
+  } else {
+    if (!o.runs.empty()) throw Error("--runs", "selects runs of a copick project; the inputs are tomogram files");
+    for (const auto& in : o.inputs) jobs.push_back({tomogram_name(in), in});
+    if (o.out.empty()) throw Error("--out", "required when picking tomogram files (.csv, .star, or a folder for copick JSON)");
+  }
+
+  std::vector<PickSet> all;
+  TomoGeometryMap geometry;
+  Progress runs_bar("pick", int64_t(jobs.size()), "run");
+  const auto t0 = std::chrono::steady_clock::now();
+  int64_t skipped = 0;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const auto& job = jobs[i];
+    const auto info = probe_tomogram(job.tomogram);
+    geometry[job.run] = {info.levels[0].shape.x, info.levels[0].shape.y, info.levels[0].shape.z,
+                         o.spacing.value_or(info.levels[0].spacing.x)};
+    if (proj && !o.overwrite && run_done(*proj, job.run, picker, o)) {
+      // An interrupted project pick resumes here: finished runs keep their picks.
+      ++skipped;
+      for (auto& s : proj->read_picks(job.run, "", o.user_id, o.session_id)) all.push_back(std::move(s));
+      runs_bar.update(int64_t(i + 1));
+      continue;
+    }
+    // One tomogram: a bar over its windows; many: the bar over runs is enough.
+    std::unique_ptr<Progress> windows;
+    auto sets = picker.pick(job.tomogram, job.run, [&](int64_t done, int64_t total) {
+      if (jobs.size() != 1) return;
+      if (!windows) windows = std::make_unique<Progress>("pick " + job.run, total, "window");
+      windows->update(done);
+    });
+    if (windows) windows->finish();
+    size_t n = 0;
+    for (const auto& s : sets) n += s.points.size();
+    spdlog::info("{}: {} picks", job.run, n);
+    if (proj) {
+      // Objects first, so a run counts as done only when all of its files are there.
+      for (const auto& s : sets) proj->write_picks(s);
+    }
+    for (auto& s : sets) all.push_back(std::move(s));
+    runs_bar.update(int64_t(i + 1));
+  }
+  runs_bar.finish();
+  if (skipped) spdlog::info("{} run(s) already picked were kept (use --overwrite to redo them)", skipped);
+
+  if (!o.out.empty()) {
+    const fs::path out = o.out;
+    const auto ext = out.extension().string();
+    if (ext == ".csv" || ext == ".star") {
+      PickWriteOptions wo;
+      wo.star.tomograms = geometry;
+      write_picks(out, all, wo);
+    } else if (ext.empty()) {
+      auto dest = CopickProject::is_project(out) ? CopickProject::open(out) : CopickProject::create(out, [&] {
+        CopickConfig cfg;
+        for (const auto& k : picker.info().classes) cfg.objects.push_back({k.name, int(cfg.objects.size() + 1), k.radius_A});
+        return cfg;
+      }());
+      for (const auto& s : all) dest.write_picks(s);
+    } else {
+      throw Error(out, "unknown output: use .csv (CZII submission), .star (RELION 5) or a folder (copick project)");
+    }
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::map<std::string, size_t> counts;
+  for (const auto& s : all) counts[s.object] += s.points.size();
+  std::cout << "picked " << jobs.size() << " run(s) in " << Progress::format_duration(secs) << " on " << picker.device()
+            << ":";
+  for (const auto& [k, n] : counts) std::cout << " " << k << " " << n << ";";
+  std::cout << "\n";
+  if (!o.out.empty()) std::cout << "wrote " << o.out << "\n";
+}
+
+}  // namespace tomopick::cli
