@@ -11,59 +11,16 @@
 #include "tomopick/cli/commands.h"
 #include "tomopick/cli/common.h"
 #include "tomopick/cli/torch_commands.h"
-#include "tomopick/core/parallel.h"
 #include "tomopick/io/copick_project.h"
 #include "tomopick/io/picks.h"
 #include "tomopick/io/tomogram.h"
+#include "tomopick/io/tomogram_stats.h"
 
 namespace tomopick::cli {
 
 using json = nlohmann::json;
 
 namespace {
-
-struct Stats {
-  double min = 0, max = 0, mean = 0, std = 0;
-  int64_t non_finite = 0;
-};
-
-// Whole-array statistics in double precision, with partial sums per z slice in parallel.
-Stats volume_stats(const AnyVolume& v) {
-  return v.visit([](const auto& vol) {
-    const Shape3 s = vol.shape();
-    const int64_t plane = s.y * s.x;
-    std::vector<double> sum(size_t(s.z), 0), sq(size_t(s.z), 0), mn(size_t(s.z), INFINITY), mx(size_t(s.z), -INFINITY);
-    std::vector<int64_t> bad(size_t(s.z), 0);
-    parallel_for(s.z, [&](int64_t z) {
-      const auto* p = vol.data() + z * plane;
-      double a = 0, b = 0, lo = INFINITY, hi = -INFINITY;
-      int64_t nb = 0;
-      for (int64_t i = 0; i < plane; ++i) {
-        const double x = to_float(p[i]);
-        if (!std::isfinite(x)) { ++nb; continue; }
-        a += x;
-        b += x * x;
-        lo = std::min(lo, x);
-        hi = std::max(hi, x);
-      }
-      sum[size_t(z)] = a; sq[size_t(z)] = b; mn[size_t(z)] = lo; mx[size_t(z)] = hi; bad[size_t(z)] = nb;
-    });
-    Stats st;
-    double a = 0, b = 0;
-    st.min = INFINITY;
-    st.max = -INFINITY;
-    for (size_t z = 0; z < size_t(s.z); ++z) {
-      a += sum[z]; b += sq[z];
-      st.min = std::min(st.min, mn[z]);
-      st.max = std::max(st.max, mx[z]);
-      st.non_finite += bad[z];
-    }
-    const double n = double(vol.size() - size_t(st.non_finite));
-    st.mean = n > 0 ? a / n : NAN;
-    st.std = n > 0 ? std::sqrt(std::max(0.0, b / n - st.mean * st.mean)) : NAN;
-    return st;
-  });
-}
 
 std::string shape_zyx(const Shape3& s) { return fmt::format("{} x {} x {} (z, y, x)", s.z, s.y, s.x); }
 std::string vec_zyx(const Vec3& v) {
@@ -174,8 +131,8 @@ int info_picks(const fs::path& path, bool as_json) {
 
 int info_tomogram(const fs::path& path, const TomoReadOptions& ro, bool stats, bool as_json) {
   const TomogramInfo t = probe_tomogram(path, ro);
-  std::optional<Stats> st;
-  if (stats) st = volume_stats(read_tomogram(path, ro));
+  std::optional<VolumeStats> st;
+  if (stats) st = tomogram_stats(path, ro);
   if (as_json) {
     json levels = json::array();
     for (const auto& l : t.levels)

@@ -28,7 +28,11 @@ std::string read_file(const fs::path& path) {
   return s;
 }
 
-bool read_file_into(const fs::path& path, std::string& buf) {
+namespace {
+
+// Opens `path` and reads it whole into the memory `at(size)` gives; false when it does not exist.
+template <class At>
+bool read_whole_file(const fs::path& path, At at) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return false;
@@ -39,10 +43,11 @@ bool read_file_into(const fs::path& path, std::string& buf) {
     ::close(fd);
     throw Error(path, "cannot read (not a regular file?)");
   }
-  buf.resize(size_t(st.st_size));
+  const auto size = size_t(st.st_size);
+  char* buf = at(size);
   size_t done = 0;
-  while (done < buf.size()) {
-    const ssize_t r = ::pread(fd, buf.data() + done, buf.size() - done, off_t(done));
+  while (done < size) {
+    const ssize_t r = ::pread(fd, buf + done, size - done, off_t(done));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) {
       ::close(fd);
@@ -52,6 +57,25 @@ bool read_file_into(const fs::path& path, std::string& buf) {
   }
   ::close(fd);
   return true;
+}
+
+}  // namespace
+
+bool read_file_into(const fs::path& path, std::string& buf) {
+  return read_whole_file(path, [&](size_t n) {
+    buf.resize(n);
+    return buf.data();
+  });
+}
+
+std::optional<size_t> read_file_into(const fs::path& path, ScratchBuffer& buf) {
+  size_t size = 0;
+  if (!read_whole_file(path, [&](size_t n) {
+        size = n;
+        return buf.ensure(n);
+      }))
+    return std::nullopt;
+  return size;
 }
 
 fs::path temp_sibling(const fs::path& path) {

@@ -2,7 +2,10 @@
 // Outputs appear complete or not at all: everything is written beside its destination under a
 // temporary name, flushed, and renamed into place.
 #include <filesystem>
+#include <optional>
 #include <string>
+
+#include "tomopick/core/voxel_memory.h"
 #include <string_view>
 
 namespace tomopick {
@@ -14,6 +17,8 @@ std::string read_file(const fs::path& path);
 
 // Reads a whole file into `buf` (reusing its capacity); false if the file does not exist.
 bool read_file_into(const fs::path& path, std::string& buf);
+// The same into a scratch buffer: the file's size, or nullopt when it does not exist.
+std::optional<size_t> read_file_into(const fs::path& path, ScratchBuffer& buf);
 
 // Writes `bytes` to `path` atomically (temp file in the same folder, fsync, rename).
 void write_file_atomic(const fs::path& path, std::string_view bytes);

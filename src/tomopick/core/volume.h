@@ -16,6 +16,7 @@
 
 #include "tomopick/core/dtype.h"
 #include "tomopick/core/error.h"
+#include "tomopick/core/voxel_memory.h"
 
 namespace tomopick {
 
@@ -113,7 +114,7 @@ public:
       : shape_(shape), spacing_(spacing), origin_(origin) {
     check_allocation(shape, sizeof(T));
     const size_t n = size_t(shape.count());
-    data_ = std::shared_ptr<T>(new T[n > 0 ? n : 1], std::default_delete<T[]>());
+    allocate(n);
     std::fill_n(data_.get(), n, fill);
   }
   // Leaves the voxels uninitialised, for readers that overwrite every one (saves a pass over memory).
@@ -121,8 +122,7 @@ public:
   Volume(Shape3 shape, Uninitialized, Vec3 spacing = {1, 1, 1}, Vec3 origin = {})
       : shape_(shape), spacing_(spacing), origin_(origin) {
     check_allocation(shape, sizeof(T));
-    const size_t n = size_t(shape.count());
-    data_ = std::shared_ptr<T>(new T[n > 0 ? n : 1], std::default_delete<T[]>());
+    allocate(size_t(shape.count()));
   }
   // Adopts memory owned elsewhere (e.g. a torch tensor) without copying; `owner` keeps it alive.
   static Volume wrap(Shape3 shape, T* data, std::shared_ptr<void> owner, Vec3 spacing = {1, 1, 1},
@@ -214,6 +214,11 @@ public:
   Vec3 angstrom_to_voxel(const Vec3& a) const { return {a.z / spacing_.z, a.y / spacing_.y, a.x / spacing_.x}; }
 
 private:
+  void allocate(size_t n) {
+    auto owner = allocate_voxels(n * sizeof(T));
+    T* p = static_cast<T*>(owner.get());
+    data_ = std::shared_ptr<T>(std::move(owner), p);
+  }
   void require_inside(const Box& b) const {
     if (!b.inside(shape_))
       throw Error("volume view " + b.begin.str() + "+" + b.shape.str() + " lies outside shape " + shape_.str());

@@ -316,6 +316,18 @@ std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, 
   // Streamed: boxes are read on demand, and when the level is not at the models' spacing each box is
   // resampled from just the source voxels it needs (the same values as resampling the whole level),
   // so no tomogram has to fit in memory.
+  // The statistics pass and the rows of windows read each zarr chunk several times (a 256³ chunk
+  // spans several bands), so decoded chunks are kept: two layers of chunks in z (a band may straddle
+  // a boundary) serve every band of a layer, so each chunk is decoded once per pass or once in all.
+  std::optional<ChunkCache> cache;
+  int64_t cache_bytes = 0;
+  if (!L.chunks.empty()) {
+    const int64_t layers = std::min(L.shape.z, 2 * L.chunks.z) * L.shape.y * L.shape.x * int64_t(dtype_size(probe.dtype));
+    const int64_t budget = m.opts.max_memory_bytes > 0 ? m.opts.max_memory_bytes / 8 : physical_memory_bytes() / 8;
+    cache_bytes = std::min(layers, budget);
+    cache.emplace(cache_bytes);
+    ro.chunk_cache = &*cache;
+  }
   auto read_grid_box = [&](const Box& b, bool check) {
     TomoReadOptions r = ro;
     r.box = direct ? b : resampler.source_box(b);
@@ -331,6 +343,7 @@ std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, 
     const Box src = resampler.source_box({{(grid.z - band.z) / 2, (grid.y - band.y) / 2, 0}, band});
     read_bytes = (2 * src.shape.count() + band.z * src.shape.y * src.shape.x + band.z * band.y * src.shape.x) * 4;
   }
+  read_bytes += cache_bytes;
   // One pass for the statistics (and NaNs), in the blocks and order a volume in memory is summed.
   double s = 0, s2 = 0;
   for (const Box& b : statistics_blocks(grid, m.window.window)) {

@@ -111,9 +111,9 @@ const OmeLevel& OmeZarr::level_at(size_t i) const {
 
 ZarrArray OmeZarr::array(size_t level) const { return ZarrArray::open(path_ / level_at(level).path); }
 
-AnyVolume OmeZarr::read(size_t level, const Box& box) const {
+AnyVolume OmeZarr::read(size_t level, const Box& box, ChunkCache* cache) const {
   const OmeLevel& l = level_at(level);
-  AnyVolume v = array(level).read(box);
+  AnyVolume v = array(level).read(box, cache);
   v.set_spacing(l.spacing);
   v.set_origin({l.translation.z + box.begin.z * l.spacing.z, l.translation.y + box.begin.y * l.spacing.y,
                 l.translation.x + box.begin.x * l.spacing.x});

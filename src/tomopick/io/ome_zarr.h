@@ -29,7 +29,7 @@ public:
   bool is_multiscale() const { return multiscale_; }
   ZarrArray array(size_t level) const;
   // Reads a box of one level; the volume carries that level's spacing and origin.
-  AnyVolume read(size_t level, const Box& box) const;
+  AnyVolume read(size_t level, const Box& box, ChunkCache* cache = nullptr) const;
   AnyVolume read(size_t level = 0) const;
 
 private:

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tomopick/core/volume.h"
+#include "tomopick/io/chunk_cache.h"
 #include "tomopick/io/zarr_array.h"
 
 namespace tomopick {
@@ -22,6 +23,7 @@ TomoFormat detect_tomogram_format(const fs::path& path);
 struct TomoLevel {
   Shape3 shape;
   Vec3 spacing;  // Å per voxel
+  Shape3 chunks; // zarr: the chunk shape (the unit of decoding); other formats: empty
 };
 
 struct TomogramInfo {
@@ -38,6 +40,7 @@ struct TomoReadOptions {
   size_t level = 0;               // multiscale level (zarr)
   std::optional<Vec3> spacing;    // overrides the file's spacing (required for slice stacks)
   std::optional<Box> box;         // read only this box of the level
+  ChunkCache* chunk_cache = nullptr;  // zarr: decoded chunks kept across reads (not owned)
 };
 
 TomogramInfo probe_tomogram(const fs::path& path, const TomoReadOptions& opts = {});

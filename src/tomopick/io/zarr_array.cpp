@@ -259,7 +259,7 @@ int64_t ZarrArray::stored_chunk_count() const {
   return n;
 }
 
-AnyVolume ZarrArray::read(const Box& box) const {
+AnyVolume ZarrArray::read(const Box& box, ChunkCache* cache) const {
   if (!box.inside(meta_.shape))
     throw Error(dir_, "box " + box.begin.str() + "+" + box.shape.str() + " lies outside the array shape " + meta_.shape.str());
   // Every voxel is written below (decoded or fill value), so skip initialising the output.
@@ -267,6 +267,7 @@ AnyVolume ZarrArray::read(const Box& box) const {
   if (box.shape.empty()) return out;
 
   const Shape3 ch = meta_.chunks;
+  const Shape3 shape = meta_.shape;
   const Index3 c0{box.begin.z / ch.z, box.begin.y / ch.y, box.begin.x / ch.x};
   const Index3 c1{(box.end().z - 1) / ch.z, (box.end().y - 1) / ch.y, (box.end().x - 1) / ch.x};
   const Index3 n{c1.z - c0.z + 1, c1.y - c0.y + 1, c1.x - c0.x + 1};
@@ -281,17 +282,44 @@ AnyVolume ZarrArray::read(const Box& box) const {
 
   parallel_for(n.count(), [&](int64_t i) {
     const Index3 c{c0.z + i / (n.y * n.x), c0.y + (i / n.x) % n.y, c0.x + i % n.x};
+    const Index3 cb{c.z * ch.z, c.y * ch.y, c.x * ch.x};
     const fs::path f = dir_ / meta_.chunk_key(c);
-    // Per-thread buffers: chunks are decoded without allocating.
-    thread_local std::string file_buf, chunk_buf;
-    const bool present = read_file_into(f, file_buf);
-    if (present) {
-      chunk_buf.resize(size_t(meta_.chunk_bytes()));
-      decode_chunk_into(meta_.codec, file_buf, chunk_buf.data(), chunk_buf.size(), f);
-      if (swap) byteswap_inplace(chunk_buf.data(), chunk_buf.size(), width);
+    // Where this chunk's voxels are: a per-thread buffer of the whole chunk (decoded without
+    // allocating), or a cached copy of its part inside the array (edge chunks are stored padded).
+    const char* src = nullptr;
+    Shape3 stride = ch;
+    std::shared_ptr<const CachedChunk> cached;
+    if (cache) cached = cache->get(f.string());
+    if (cached) {
+      src = cached->data();
+      stride = {std::min(ch.z, shape.z - cb.z), std::min(ch.y, shape.y - cb.y), std::min(ch.x, shape.x - cb.x)};
+    } else {
+      // Scratch memory that stays touched between reads (fresh pages cost more than decoding).
+      thread_local ScratchBuffer file_buf, chunk_buf;
+      if (const auto size = read_file_into(f, file_buf)) {
+        const auto chunk_bytes = size_t(meta_.chunk_bytes());
+        char* chunk = chunk_buf.ensure(chunk_bytes);
+        decode_chunk_into(meta_.codec, std::string_view(file_buf.data(), *size), chunk, chunk_bytes, f);
+        if (swap) byteswap_inplace(chunk, chunk_bytes, width);
+        src = chunk;
+        if (cache) {
+          const Shape3 in{std::min(ch.z, shape.z - cb.z), std::min(ch.y, shape.y - cb.y), std::min(ch.x, shape.x - cb.x)};
+          auto part = std::make_shared<CachedChunk>();
+          part->bytes = size_t(in.count()) * width;
+          part->memory = allocate_voxels(part->bytes);
+          char* to = static_cast<char*>(part->memory.get());
+          for (int64_t z = 0; z < in.z; ++z)
+            for (int64_t y = 0; y < in.y; ++y)
+              std::memcpy(to + ((z * in.y + y) * in.x) * int64_t(width),
+                          chunk + ((z * ch.y + y) * ch.x) * int64_t(width), size_t(in.x) * width);
+          cache->put(f.string(), part);
+          cached = std::move(part);
+          src = cached->data();
+          stride = in;
+        }
+      }
     }
     // Intersection of this chunk with the box, in array coordinates.
-    const Index3 cb{c.z * ch.z, c.y * ch.y, c.x * ch.x};
     const Index3 lo{std::max(cb.z, box.begin.z), std::max(cb.y, box.begin.y), std::max(cb.x, box.begin.x)};
     const Index3 hi{std::min(cb.z + ch.z, box.end().z), std::min(cb.y + ch.y, box.end().y),
                     std::min(cb.x + ch.x, box.end().x)};
@@ -300,9 +328,9 @@ AnyVolume ZarrArray::read(const Box& box) const {
       for (int64_t y = lo.y; y < hi.y; ++y) {
         char* d = dst + (((z - box.begin.z) * box.shape.y + (y - box.begin.y)) * box.shape.x + (lo.x - box.begin.x)) *
                             int64_t(width);
-        if (present) {
-          const int64_t src_off = ((z - cb.z) * ch.y + (y - cb.y)) * ch.x + (lo.x - cb.x);
-          std::memcpy(d, chunk_buf.data() + src_off * int64_t(width), row);
+        if (src) {
+          const int64_t src_off = ((z - cb.z) * stride.y + (y - cb.y)) * stride.x + (lo.x - cb.x);
+          std::memcpy(d, src + src_off * int64_t(width), row);
         } else {  // missing chunk: fill_value
           for (size_t k = 0; k < row; k += width) std::memcpy(d + k, fill_bytes, width);
         }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "tomopick/core/volume.h"
+#include "tomopick/io/chunk_cache.h"
 #include "tomopick/io/zarr_codecs.h"
 
 namespace tomopick {
@@ -42,8 +43,9 @@ public:
   const fs::path& path() const { return dir_; }
   Shape3 shape() const { return meta_.shape; }
 
-  // Reads a box (must lie inside the array), decoding the touched chunks in parallel.
-  AnyVolume read(const Box& box) const;
+  // Reads a box (must lie inside the array), decoding the touched chunks in parallel; with a cache,
+  // chunks decoded before are taken from it and new ones kept in it (their part inside the array).
+  AnyVolume read(const Box& box, ChunkCache* cache = nullptr) const;
   AnyVolume read_all() const { return read({{}, meta_.shape}); }
   // Chunks present on disk (the rest are fill_value).
   int64_t stored_chunk_count() const;
