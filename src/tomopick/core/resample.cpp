@@ -162,7 +162,7 @@ void run_passes(const float* in, const Shape3& in_shape, const AxisOp& oz, const
   // the strided x pass the least data. The first reads the input in place, the last writes the
   // result; buffers in between are left uninitialised (apply writes every element).
   const int passes = int(!oz.identity) + int(!oy.identity) + int(!ox.identity);
-  std::unique_ptr<float[]> buf;
+  std::shared_ptr<void> buf;  // on allocate_voxels' memory: a fresh pass buffer faults in huge pages
   const float* cur = in;
   int done = 0;
   auto pass = [&](int64_t outer, int64_t n, int64_t lanes, const AxisOp& op) {
@@ -171,10 +171,10 @@ void run_passes(const float* in, const Shape3& in_shape, const AxisOp& oz, const
       apply(cur, result.data(), outer, n, lanes, op);
       return;
     }
-    std::unique_ptr<float[]> dst(new float[size_t(outer * m * lanes)]);
-    apply(cur, dst.get(), outer, n, lanes, op);
+    auto dst = allocate_voxels(size_t(outer * m * lanes) * sizeof(float));
+    apply(cur, static_cast<float*>(dst.get()), outer, n, lanes, op);
     buf = std::move(dst);
-    cur = buf.get();
+    cur = static_cast<const float*>(buf.get());
   };
   // (z, y, x) extents as the passes change them: z first, then y, then x.
   if (!oz.identity) pass(1, in_shape.z, in_shape.y * in_shape.x, oz);

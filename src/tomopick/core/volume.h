@@ -283,8 +283,13 @@ public:
   template <class T> Volume<T>& get() { return std::get<Volume<T>>(v_); }
   template <class T> const Volume<T>& get() const { return std::get<Volume<T>>(v_); }
 
-  Volume<float> to_float32() const {
+  Volume<float> to_float32() const& {
     return visit([](const auto& v) { return convert_volume<float>(v); });
+  }
+  // From a temporary (read_tomogram(...).to_float32()), float32 voxels are moved, not copied.
+  Volume<float> to_float32() && {
+    if (auto* f = std::get_if<Volume<float>>(&v_)) return std::move(*f);
+    return static_cast<const AnyVolume&>(*this).to_float32();
   }
   AnyVolume converted(DType t) const {
     return visit_dtype(t, [&](auto tag) {

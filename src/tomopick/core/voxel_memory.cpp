@@ -2,7 +2,9 @@
 
 #include <sys/mman.h>
 
+#include <cstdlib>
 #include <new>
+#include <string>
 
 namespace tomopick {
 
@@ -26,9 +28,14 @@ constexpr size_t kHuge = size_t(2) << 20;
 
 std::shared_ptr<void> allocate_voxels(size_t bytes) {
   if (bytes == 0) bytes = 1;
-  if (!kMapLarge || bytes < kHugePageVolumeBytes) {
-    void* p = ::operator new(bytes);
-    return std::shared_ptr<void>(p, [](void* q) { ::operator delete(q); });
+  static const bool off = [] {
+    const char* e = std::getenv("TOMOPICK_HUGE_PAGES");
+    return e && std::string(e) == "0";
+  }();
+  if (!kMapLarge || off || bytes < kHugePageVolumeBytes) {
+    // Cache-line aligned, as vectorised loops over voxels like.
+    void* p = ::operator new(bytes, std::align_val_t(64));
+    return std::shared_ptr<void>(p, [](void* q) { ::operator delete(q, std::align_val_t(64)); });
   }
   // Mapped with room to start on a 2 MiB boundary, so whole huge pages cover the buffer.
   const size_t length = (bytes + kHuge - 1) / kHuge * kHuge + kHuge;

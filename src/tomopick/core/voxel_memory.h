@@ -10,7 +10,7 @@
 
 namespace tomopick {
 
-// At least `bytes` (>= 1) of uninitialised memory, aligned for any voxel type, freed with the
+// At least `bytes` (>= 1) of uninitialised memory, aligned to 64 bytes (a cache line), freed with the
 // returned owner. Throws std::bad_alloc when the system has none.
 std::shared_ptr<void> allocate_voxels(size_t bytes);
 
