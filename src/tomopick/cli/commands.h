@@ -18,5 +18,6 @@ void add_report(CLI::App& app);
 void add_train(CLI::App& app);
 void add_pick(CLI::App& app);
 void add_demo(CLI::App& app);
+void add_merge(CLI::App& app);
 
 }  // namespace tomopick::cli

@@ -36,6 +36,10 @@ void add_pick(CLI::App& app) {
   cmd->add_option("--user-id", o->user_id, "copick user of the written picks");
   cmd->add_option("--session-id", o->session_id, "copick session of the written picks");
   cmd->add_flag("--overwrite", o->overwrite, "Re-pick runs of a project that already have picks");
+  cmd->add_option("--shard", o->shard,
+                  "Pick only share I of N (0-based) of the runs, sorted by name: run j goes to shard j % N. Default: "
+                  "from Slurm arrays (SLURM_ARRAY_TASK_ID/COUNT), torchrun (RANK, WORLD_SIZE), MPI or srun; "
+                  "--out then gets .shard-I-of-N before its extension (gather with tomopick merge)");
   cmd->callback([o] { torch_commands().pick(*o); });
 }
 

@@ -45,6 +45,7 @@ int run(int argc, char** argv) {
   add_train(app);
   add_pick(app);
   add_demo(app);
+  add_merge(app);
 
   try {
     app.parse(argc, argv);

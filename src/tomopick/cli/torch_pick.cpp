@@ -9,6 +9,7 @@
 #include "tomopick/cli/torch_command_bodies.h"
 #include "tomopick/core/error.h"
 #include "tomopick/core/progress.h"
+#include "tomopick/core/shard.h"
 #include "tomopick/eval/particle_types.h"
 #include "tomopick/eval/thresholds.h"
 #include "tomopick/infer/picker.h"
@@ -79,6 +80,22 @@ void run_pick(const PickCliOptions& o) {
     if (o.out.empty()) throw Error("--out", "required when picking tomogram files (.csv, .star, or a folder for copick JSON)");
   }
 
+  // On a cluster each process picks its share of the runs (sorted by name, run j to shard j % N).
+  const Shard shard = find_shard(o.shard);
+  fs::path out_path = o.out;
+  if (shard.active()) {
+    std::vector<std::string> names;
+    for (const auto& j : jobs) names.push_back(j.run);
+    const auto mine = shard_items(names, shard);
+    std::vector<Job> kept;
+    for (const auto& run : mine)
+      for (const auto& j : jobs)
+        if (j.run == run && (kept.empty() || kept.back().run != run)) kept.push_back(j);
+    spdlog::info("shard {} (from {}): {} of {} run(s)", shard.str(), shard.source, kept.size(), jobs.size());
+    jobs = std::move(kept);
+    if (!out_path.empty()) out_path = shard_output(out_path, shard);
+  }
+
   std::vector<PickSet> all;
   TomoGeometryMap geometry;
   Progress runs_bar("pick", int64_t(jobs.size()), "run");
@@ -117,8 +134,8 @@ void run_pick(const PickCliOptions& o) {
   runs_bar.finish();
   if (skipped) spdlog::info("{} run(s) already picked were kept (use --overwrite to redo them)", skipped);
 
-  if (!o.out.empty()) {
-    const fs::path out = o.out;
+  if (!out_path.empty()) {
+    const fs::path& out = out_path;
     const auto ext = out.extension().string();
     if (ext == ".csv" || ext == ".star") {
       PickWriteOptions wo;
@@ -142,7 +159,7 @@ void run_pick(const PickCliOptions& o) {
             << ":";
   for (const auto& [k, n] : counts) std::cout << " " << k << " " << n << ";";
   std::cout << "\n";
-  if (!o.out.empty()) std::cout << "wrote " << o.out << "\n";
+  if (!out_path.empty()) std::cout << "wrote " << out_path.string() << "\n";
 }
 
 }  // namespace tomopick::cli
