@@ -28,6 +28,7 @@ constexpr size_t kHuge = size_t(2) << 20;
 
 std::shared_ptr<void> allocate_voxels(size_t bytes) {
   if (bytes == 0) bytes = 1;
+  // TOMOPICK_HUGE_PAGES=0: the ordinary allocator for every size (to compare, or where THP misbehaves).
   static const bool off = [] {
     const char* e = std::getenv("TOMOPICK_HUGE_PAGES");
     return e && std::string(e) == "0";
