@@ -12,6 +12,8 @@ PACKAGES=(
   # neural networks: Debian's LibTorch 1.13 (CPU) with the measured CPU-speed fixes:
   # OpenMP OpenBLAS as the BLAS behind it, tcmalloc linked into our binaries
   libtorch-dev libopenblas0-openmp libopenblas-openmp-dev libgoogle-perftools-dev
+  # the headers of Gloo, the c10d backend data-parallel training uses (LibTorch has it built in)
+  libgloo-dev
   # FFTs (simulator: CTF, weighted back-projection)
   libfftw3-dev
   # compression codecs of zarr chunks

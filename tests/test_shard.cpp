@@ -7,6 +7,7 @@
 #include "test_support.h"
 #include "tiny_project.h"
 #include "tomopick/core/atomic_file.h"
+#include "tomopick/core/distributed_env.h"
 #include "tomopick/core/shard.h"
 #include "tomopick/io/picks.h"
 
@@ -75,6 +76,57 @@ TEST(Shard, ComesFromTheOptionOrTheLauncher) {
         find_shard("", fake({{"SLURM_ARRAY_TASK_ID", "3"}, {"SLURM_ARRAY_TASK_STEP", "2"}, {"SLURM_ARRAY_TASK_COUNT", "3"}}));
       },
       "SLURM_ARRAY_TASK_ID", "not in the array");
+}
+
+TEST(DistributedEnv, ComesFromTorchrunOrSrun) {
+  EXPECT_FALSE(find_distributed_env(fake({})).active());
+  EXPECT_EQ(find_distributed_env(fake({})).source, "");
+  auto d = find_distributed_env(fake({{"RANK", "3"}, {"WORLD_SIZE", "8"}, {"LOCAL_RANK", "1"}, {"LOCAL_WORLD_SIZE", "2"},
+                                      {"MASTER_ADDR", "node07"}, {"MASTER_PORT", "29411"}}));
+  EXPECT_TRUE(d.active());
+  EXPECT_EQ(d.source, "RANK");
+  EXPECT_EQ(d.rank, 3);
+  EXPECT_EQ(d.world, 8);
+  EXPECT_EQ(d.local_rank, 1);
+  EXPECT_EQ(d.local_world, 2);
+  EXPECT_EQ(d.master_addr, "node07");
+  EXPECT_EQ(d.master_port, 29411);
+  EXPECT_EQ(d.str(), "rank 3 of 8");
+  // torchrun's variables win over the srun job it may run in
+  d = find_distributed_env(fake({{"RANK", "1"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "1"}}));
+  EXPECT_EQ(d.source, "RANK");
+  EXPECT_EQ(d.rank, 1);
+  EXPECT_EQ(d.master_port, 29500);
+  // srun on one node: rank 0 is on this host
+  d = find_distributed_env(fake({{"SLURM_PROCID", "1"}, {"SLURM_NTASKS", "4"}, {"SLURM_LOCALID", "1"},
+                                 {"SLURM_STEP_TASKS_PER_NODE", "4"}, {"SLURM_NNODES", "1"}}));
+  EXPECT_EQ(d.source, "SLURM_PROCID");
+  EXPECT_EQ(d.rank, 1);
+  EXPECT_EQ(d.world, 4);
+  EXPECT_EQ(d.local_world, 4);
+  EXPECT_EQ(d.master_addr, "127.0.0.1");
+  d = find_distributed_env(fake({{"SLURM_PROCID", "5"}, {"SLURM_NTASKS", "6"}, {"SLURM_LOCALID", "2"},
+                                 {"SLURM_STEP_TASKS_PER_NODE", "3(x2)"}, {"SLURM_NNODES", "2"}, {"MASTER_ADDR", "n1"}}));
+  EXPECT_EQ(d.local_rank, 2);
+  EXPECT_EQ(d.local_world, 3);
+  EXPECT_EQ(d.master_addr, "n1");
+  // a lone batch task is one process
+  EXPECT_FALSE(find_distributed_env(fake({{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "1"}})).active());
+}
+
+TEST(DistributedEnv, BadVariablesAreNamed) {
+  test::expect_error([] { find_distributed_env(fake({{"RANK", "0"}, {"WORLD_SIZE", "2"}})); }, "MASTER_ADDR",
+                     "torchrun sets it");
+  test::expect_error([] { find_distributed_env(fake({{"RANK", "2"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}})); }, "RANK",
+                     "not below the job's size 2");
+  test::expect_error([] { find_distributed_env(fake({{"RANK", "x"}, {"WORLD_SIZE", "2"}})); }, "RANK",
+                     "non-negative integer");
+  test::expect_error(
+      [] { find_distributed_env(fake({{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"}, {"SLURM_NNODES", "2"}})); },
+      "MASTER_ADDR", "scontrol show hostnames");
+  test::expect_error(
+      [] { find_distributed_env(fake({{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"MASTER_PORT", "70000"}})); },
+      "MASTER_PORT", "must be a TCP port");
 }
 
 TEST(Shard, SplitsSortedItemsWithoutOverlapOrGap) {

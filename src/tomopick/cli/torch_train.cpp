@@ -4,7 +4,9 @@
 
 #include "tomopick/cli/common.h"
 #include "tomopick/cli/torch_command_bodies.h"
+#include "tomopick/core/distributed_env.h"
 #include "tomopick/core/error.h"
+#include "tomopick/core/log.h"
 #include "tomopick/core/progress.h"
 #include "tomopick/core/resources.h"
 #include "tomopick/eval/particle_types.h"
@@ -87,7 +89,11 @@ void run_train(TrainCliOptions& o) {
       r.train_runs = split.train;
     }
   }
+  // Launched by torchrun or srun: one rank of a data-parallel job, whose rank 0 speaks for it.
+  r.dist = find_distributed_env();
+  if (r.dist.rank != 0) log::warnings_only();
   const auto s = train::train(r);
+  if (r.dist.rank != 0) return;
   std::cout << "trained " << s.steps_this_run << " steps (" << s.steps << " in all) in "
             << Progress::format_duration(s.seconds) << "; last loss " << s.last_loss << "; " << s.parameters
             << " parameters\n";

@@ -34,6 +34,10 @@ void add_train(CLI::App& app) {
   cmd->add_option("--steps", o->steps, "Override train.steps")->check(CLI::PositiveNumber);
   cmd->add_option("--device", r.device, "auto (CUDA if present), cpu or cuda");
   cmd->add_flag("--overwrite", r.overwrite, "Start afresh even if --out holds a run");
+  cmd->add_option("--dist-timeout", r.dist_timeout_s,
+                  "Data-parallel (launched by torchrun or srun): seconds a rank may wait for the others before the job fails")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->callback([o] { torch_commands().train(*o); });
 }
 

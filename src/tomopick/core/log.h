@@ -11,5 +11,7 @@ void warn(const std::string& msg);
 void error(const std::string& msg);
 bool debug_enabled();
 bool info_enabled();
+// From now on only warnings and errors (the ranks of a training job other than rank 0).
+void warnings_only();
 
 }  // namespace tomopick::log

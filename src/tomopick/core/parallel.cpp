@@ -6,6 +6,7 @@
 #include <string>
 #include <thread>
 
+#include "tomopick/core/distributed_env.h"
 #include "tomopick/core/error.h"
 
 namespace tomopick {
@@ -38,6 +39,13 @@ int configure_threads(std::optional<int> from_cli) {
     n = int(v);
   } else {
     n = std::max(1, int(std::thread::hardware_concurrency()));
+    // Several ranks on one node share its cores rather than each taking all of them.
+    try {
+      if (const char* cpus = std::getenv("SLURM_CPUS_PER_TASK"); cpus && std::atoi(cpus) > 0) n = std::min(n, std::atoi(cpus));
+      else n = std::max<int>(1, n / int(std::max<int64_t>(1, find_distributed_env().local_world)));
+    } catch (const Error&) {
+      // A malformed launcher variable is reported by the command that needs it, not here.
+    }
   }
   set_thread_count(n);
   return n;

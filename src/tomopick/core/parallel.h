@@ -12,8 +12,9 @@ namespace tomopick {
 int thread_count();
 // Sets OpenMP's (and so OpenBLAS's) thread count. LibTorch's is set by set_torch_threads (runtime.h).
 void set_thread_count(int n);
-// Resolves the thread count from --threads (if given), else TOMOPICK_THREADS, else all cores,
-// applies it and returns it. Throws Error on a bad value.
+// Resolves the thread count from --threads (if given), else TOMOPICK_THREADS, else
+// SLURM_CPUS_PER_TASK, else all cores shared among the ranks on this node (LOCAL_WORLD_SIZE,
+// SLURM_NTASKS_PER_NODE), applies it and returns it. Throws Error on a bad value.
 int configure_threads(std::optional<int> from_cli);
 
 // Runs f(i) for i in [0, n) on thread_count() threads; the first exception is rethrown.

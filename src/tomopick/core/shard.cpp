@@ -20,13 +20,6 @@ std::optional<int64_t> parse_int(const std::string& text) {
   return v;
 }
 
-int64_t env_int(const EnvLookup& env, const char* name) {
-  const char* v = env(name);
-  const auto n = parse_int(v ? v : "");
-  if (!n) throw Error(name, std::string("must be a non-negative integer, got '") + (v ? v : "") + "'");
-  return *n;
-}
-
 Shard checked(Shard s, const std::string& what) {
   if (s.count < 1) throw Error(what, "the number of shards must be at least 1, got " + std::to_string(s.count));
   if (s.index < 0 || s.index >= s.count)
@@ -36,6 +29,13 @@ Shard checked(Shard s, const std::string& what) {
 }
 
 }  // namespace
+
+int64_t env_int(const EnvLookup& env, const char* name) {
+  const char* v = env(name);
+  const auto n = parse_int(v ? v : "");
+  if (!n) throw Error(name, std::string("must be a non-negative integer, got '") + (v ? v : "") + "'");
+  return *n;
+}
 
 EnvLookup process_environment() {
   return [](const char* name) -> const char* { return std::getenv(name); };

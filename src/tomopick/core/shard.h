@@ -22,6 +22,9 @@ struct Shard {
 using EnvLookup = std::function<const char*(const char*)>;
 EnvLookup process_environment();
 
+// The variable as a non-negative integer; Error naming it when it is not one.
+int64_t env_int(const EnvLookup& env, const char* name);
+
 // `option` is --shard's value ("I/N", 0-based; empty: not given). Error naming the option or the
 // variable when a value is not a number or the index is not below the count.
 Shard find_shard(const std::string& option, const EnvLookup& env = process_environment());

@@ -215,8 +215,8 @@ void transform_crop(uint8_t* data, int channels, const Shape3& s, int k, bool fz
 }
 
 CropSampler::CropSampler(const std::vector<TrainingRun>& runs, const TrainConfig& c,
-                         const std::vector<ClassConfig>& classes)
-    : runs_(runs), cfg_(c), spec_(target_spec(c, classes)) {
+                         const std::vector<ClassConfig>& classes, int64_t first_crop)
+    : runs_(runs), cfg_(c), spec_(target_spec(c, classes)), first_crop_(first_crop) {
   if (runs_.empty()) throw Error("training data", "no runs to train on");
 }
 
@@ -312,12 +312,13 @@ Batch CropSampler::make_batch(int64_t step) const {
   if (seg) b.labels.resize(size_t(b.batch * n));
   else b.targets.resize(size_t(b.batch * b.classes * n));
   for (int i = 0; i < b.batch; ++i) {
-    const uint64_t seed = sim::derive_seed(cfg_.train.seed, uint64_t(step), uint64_t(i));
+    const int64_t crop_index = first_crop_ + i;  // in the step's whole batch, over every rank
+    const uint64_t seed = sim::derive_seed(cfg_.train.seed, uint64_t(step), uint64_t(crop_index));
     float* img = b.images.data() + i * n;
     float* tgt = seg ? nullptr : b.targets.data() + i * b.classes * n;
     uint8_t* lab = seg ? b.labels.data() + i * n : nullptr;
     // Positive-unlabelled training alternates crops centred on labels with uniform ones.
-    const auto where = !pu ? Placement::by_fraction : i % 2 == 0 ? Placement::particle : Placement::uniform;
+    const auto where = !pu ? Placement::by_fraction : crop_index % 2 == 0 ? Placement::particle : Placement::uniform;
     if (where == Placement::uniform) b.marginal[size_t(i)] = 1;
     make_crop(seed, where, img, tgt, lab);
     Rng rng(sim::derive_seed(seed, 1));

@@ -84,7 +84,10 @@ struct Batch {
 // Crops, targets and augmentation.
 class CropSampler {
 public:
-  CropSampler(const std::vector<TrainingRun>& runs, const TrainConfig& c, const std::vector<ClassConfig>& classes);
+  // `first_crop`: the index in the step's whole batch of this sampler's first crop (data-parallel
+  // ranks take consecutive slices of it).
+  CropSampler(const std::vector<TrainingRun>& runs, const TrainConfig& c, const std::vector<ClassConfig>& classes,
+              int64_t first_crop = 0);
   Batch make_batch(int64_t step) const;
 
   // Where a crop is placed: near a labelled particle with probability data.particle_fraction, or
@@ -96,6 +99,7 @@ private:
   const std::vector<TrainingRun>& runs_;
   TrainConfig cfg_;
   TargetSpec spec_;
+  int64_t first_crop_;
 };
 
 // Batches for steps [first, last) prepared by worker threads, handed out in step order. The first

@@ -21,6 +21,7 @@
 #include "tomopick/nn/transfer.h"
 #include "tomopick/nn/unet3d.h"
 #include "tomopick/sim/random.h"
+#include "tomopick/train/data_parallel.h"
 #include "tomopick/train/dataset.h"
 #include "tomopick/train/losses.h"
 #include "tomopick/train/optimizer.h"
@@ -161,6 +162,17 @@ std::vector<double> particle_masses(const TrainConfig& c, const std::vector<Clas
   return out;
 }
 
+// FNV-1a over the parameters' bytes: ranks compare their weights without shipping them.
+uint64_t weights_digest(torch::nn::Module& net) {
+  uint64_t h = 1469598103934665603ull;
+  for (const auto& p : net.parameters()) {
+    const auto t = p.detach().to(torch::kCPU).contiguous();
+    const auto* bytes = static_cast<const unsigned char*>(t.data_ptr());
+    for (size_t i = 0; i < size_t(t.nbytes()); ++i) h = (h ^ bytes[i]) * 1099511628211ull;
+  }
+  return h;
+}
+
 std::vector<json> labelled_to_json(const std::vector<LabelledTomogram>& v) {
   std::vector<json> out;
   for (const auto& t : v)
@@ -193,7 +205,7 @@ TrainSummary train(const TrainRequest& req) {
     }
     if (!r.init.empty()) init_info = nn::read_model_info(r.init);
   } else {
-    if (fs::exists(run_file) && !r.overwrite)
+    if (r.dist.rank == 0 && fs::exists(run_file) && !r.overwrite)
       throw Error(r.out, "already holds a training run: use --resume to continue it or --overwrite to start afresh");
     if (r.data.empty() && r.labelled.empty()) throw Error("--data", "no training data given (copick projects or tomograms with --picks)");
     if (!r.init.empty()) {
@@ -202,7 +214,18 @@ TrainSummary train(const TrainRequest& req) {
       validate(r.config, r.init.string());
     }
   }
-  const auto device = pick_device(r.device);
+  auto device = pick_device(r.device);
+  // Join the other ranks before the (slow) data loading, so a rank that cannot come is said early.
+  std::unique_ptr<DataParallel> dp;
+  if (r.dist.active()) {
+    dp = std::make_unique<DataParallel>(
+        r.dist, std::chrono::milliseconds(int64_t(std::max(1.0, r.dist_timeout_s) * 1000)));
+    if (device.is_cuda()) device = torch::Device(torch::kCUDA, int(r.dist.local_rank % torch::cuda::device_count()));
+  }
+  const bool root = r.dist.rank == 0;
+  auto say = [&](const std::string& msg) {
+    if (root) log::info(msg);
+  };
   try {
     infer::parse_tta(r.config.validation.tta);
   } catch (const Error& e) {
@@ -239,7 +262,7 @@ TrainSummary train(const TrainRequest& req) {
     if (n == 0) throw Error("--classes", "class '" + k.name + "' has no picks in the training data");
   }
   // Only now, with the data read and checked, does the run's folder get written: bad input leaves none.
-  if (!r.resume) {
+  if (!r.resume && root) {
     // The resolved classes (radii included) and the network they need go into config.yaml, so a
     // resumed run learns the same.
     r.config.data.classes = classes;
@@ -278,7 +301,7 @@ TrainSummary train(const TrainRequest& req) {
     std::string fresh;
     for (size_t k = 0; k < classes.size(); ++k)
       if (class_map[k] < 0) fresh += " " + classes[k].name;
-    log::info("initialised from " + r.init.string() + (fresh.empty() ? "" : "; new classes:" + fresh));
+    say("initialised from " + r.init.string() + (fresh.empty() ? "" : "; new classes:" + fresh));
   }
   net->to(device);
   shadow->to(device);
@@ -286,8 +309,12 @@ TrainSummary train(const TrainRequest& req) {
   Optimizer opt(net->parameters(), c.optim);
   TrainSummary sum;
   sum.parameters = nn::parameter_count(*net);
-  log::info("model " + c.model.arch + " (" + c.model.head + " head), " + std::to_string(sum.parameters) +
-            " parameters, " + std::to_string(classes.size()) + " classes, on " + device.str());
+  sum.ranks = r.dist.world;
+  say("model " + c.model.arch + " (" + c.model.head + " head), " + std::to_string(sum.parameters) + " parameters, " +
+      std::to_string(classes.size()) + " classes, on " + device.str() +
+      (dp ? ", " + std::to_string(r.dist.world) + " ranks (data-parallel, " + std::to_string(r.dist.world * c.train.batch) +
+                " crops a step)"
+          : ""));
 
   // Positive-unlabelled loss: particles per training tomogram, per class (see trainer.h).
   std::map<std::string, double> counts, given_counts;
@@ -336,10 +363,20 @@ TrainSummary train(const TrainRequest& req) {
     net->to(device), shadow->to(device);
     log.load(r.out / "train_log.csv", start);
     resumed_state = true;
-    log::info("resuming " + r.out.string() + " at step " + std::to_string(start));
+    say("resuming " + r.out.string() + " at step " + std::to_string(start));
+  }
+  if (dp) {
+    // The same start everywhere, whatever each rank read or drew.
+    std::vector<at::Tensor> state;
+    for (auto* m : {&*net, &*shadow}) {
+      for (const auto& p : m->parameters()) state.push_back(p.data());
+      for (const auto& b : m->buffers()) state.push_back(b);
+    }
+    dp->broadcast(state, "the initial weights");
   }
 
   auto save_checkpoint = [&](int64_t step) {
+    if (!root) return;
     torch::serialize::OutputArchive a, m, e, o;
     nn::write_string(a, "info", nn::model_info_to_json(info));
     nn::write_string(a, "state", json{{"step", step}, {"best_score", best_score}, {"best_step", best_step},
@@ -391,15 +428,26 @@ TrainSummary train(const TrainRequest& req) {
     return v;
   };
 
+  // Rank 0 validates; the particle counts it estimates (what the loss's priors come from) go to all.
+  auto share_counts = [&] {
+    if (!dp) return;
+    std::vector<double> v;
+    for (const auto& k : classes) v.push_back(counts[k.name]);
+    v = dp->broadcast_values(v, "the validation's particle counts");
+    for (size_t k = 0; k < classes.size(); ++k) counts[classes[k].name] = v[k];
+    set_priors();
+  };
   const int64_t total = c.train.steps;
   const int64_t end = r.stop_after > 0 ? std::min(total, r.stop_after) : total;
   if (partial && init_info && !resumed_state && start == 0) {
     // Where the initial model stands, and (from it) how many particles there are to learn.
-    validate_at(0);
+    if (root) validate_at(0);
+    share_counts();
   }
-  CropSampler sampler(train_runs, c, classes);
+  CropSampler sampler(train_runs, c, classes, r.dist.rank * c.train.batch);
   BatchQueue queue(sampler, start, end, c.data.workers, c.data.prefetch);
-  Progress bar("train", total, "step");
+  std::optional<Progress> bar;
+  if (root) bar.emplace("train", total, "step");
   const auto t0 = std::chrono::steady_clock::now();
   double interval_loss = 0;
   int64_t interval_n = 0;
@@ -423,19 +471,20 @@ TrainSummary train(const TrainRequest& req) {
       logits = net->forward(x);
     }
     const auto loss = compute_loss(loss_spec, logits.to(torch::kFloat), y, b.marginal);
-    const double lv = loss.item<double>();
+    double lv = loss.item<double>();
     if (!std::isfinite(lv))
       throw Error(r.out, "the loss became " + number_text(lv, 6) + " at step " + std::to_string(step) +
-                             " (lower optim.lr, or check the data)");
+                             (dp ? " on " + r.dist.str() : std::string()) + " (lower optim.lr, or check the data)");
     opt.zero_grad();
     loss.backward();
+    if (dp) lv = dp->average_gradients(net->parameters(), lv);
     clip_gradients(net->parameters(), c.optim.grad_clip);
     opt.step();
     ema.update();
     sum.step_losses.push_back(lv);
     interval_loss += lv, ++interval_n;
     const int64_t done = step + 1;
-    bar.update(done, "loss " + number_text(interval_loss / double(interval_n), 4));
+    if (bar) bar->update(done, "loss " + number_text(interval_loss / double(interval_n), 4));
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (done % c.train.log_every == 0 || done == total) {
       sum.last_loss = interval_loss / double(interval_n);
@@ -445,8 +494,10 @@ TrainSummary train(const TrainRequest& req) {
     }
     const bool validate_now = (!val_runs.empty() || partial) &&
                               ((c.train.val_every > 0 && done % c.train.val_every == 0) || done == total);
-    if (validate_now) {
+    if (validate_now && !root) share_counts();
+    if (validate_now && root) {
       const auto v = validate_at(done);
+      share_counts();
       if (v.score > best_score) {
         best_score = v.score, best_step = done;
         auto best = info;
@@ -463,12 +514,13 @@ TrainSummary train(const TrainRequest& req) {
     }
     if (done % c.train.checkpoint_every == 0 || done == end) save_checkpoint(done);
   }
-  bar.finish();
+  if (bar) bar->finish();
   sum.steps = end;
   sum.steps_this_run = end - start;
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   sum.best_score = best_score, sum.best_step = best_step;
-  if (end == total) {
+  sum.weights_digest = weights_digest(*net);
+  if (end == total && root) {
     // The model to pick with: the best validated weights, else the final EMA.
     sum.model = r.out / "model.pt";
     if (fs::exists(r.out / "best.pt")) {

@@ -7,6 +7,8 @@
 // model to pick with: best.pt's weights, or the final EMA without validation) and thresholds.json
 // (per-class thresholds tuned on the validation runs).
 //
+// Data-parallel: see TrainRequest::dist.
+//
 // Validation: with --val-runs, the CZII score on those runs; else, when data.val_fraction holds picks
 // back, the partial-label estimate (validate_partial) on the training tomograms. The
 // positive-unlabelled loss (loss.kind nnpu) needs each class's share of a tomogram (its prior): from
@@ -17,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "tomopick/core/distributed_env.h"
 #include "tomopick/train/labelled_data.h"
 #include "tomopick/train/train_config.h"
 
@@ -40,6 +43,12 @@ struct TrainRequest {
   bool overwrite = false;                 // start afresh even if `out` holds a run
   std::string device = "auto";            // auto | cpu | cuda
   int64_t stop_after = 0;                 // stop (checkpointed) after this many steps: for tests
+  // Data-parallel training (train/data_parallel): this process's rank; one process when world is 1.
+  // Rank r trains on crops r·batch … r·batch + batch − 1 of each step's world·batch, so N ranks of
+  // batch b see exactly the crops one process of batch N·b would; rank 0 alone validates, logs and
+  // writes the output folder (every rank reads it on --resume, so it must be shared).
+  DistributedEnv dist;
+  double dist_timeout_s = 1800;           // a rank silent this long fails the job (torch's default)
 };
 
 struct TrainSummary {
@@ -51,7 +60,9 @@ struct TrainSummary {
   int64_t best_step = 0;
   int64_t parameters = 0;
   fs::path model;              // model.pt (empty when stopped early)
-  std::vector<double> step_losses;  // the loss of every step run now (tests compare resumed runs)
+  std::vector<double> step_losses;  // the loss of every step run now, averaged over the ranks
+  int64_t ranks = 1;
+  uint64_t weights_digest = 0;     // a hash of the trained weights' bytes: equal on every rank
 };
 
 TrainSummary train(const TrainRequest& r);

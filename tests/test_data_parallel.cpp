@@ -1,0 +1,222 @@
+// Data-parallel training on loopback (c10d over Gloo, ranks as threads or processes): ranks stay
+// bit-identical, N ranks of batch b follow one process of batch N·b, a resumed job continues exactly,
+// and a rank that dies or never comes fails the others with a clear error instead of a hang.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
+#include <thread>
+
+#include "test_support.h"
+#include "tiny_project.h"
+#include "tomopick/core/atomic_file.h"
+#include "tomopick/nn/model_io.h"
+#include "tomopick/train/data_parallel.h"
+#include "tomopick/train/train_config.h"
+#include "tomopick/train/trainer.h"
+
+using namespace tomopick;
+using namespace tomopick::train;
+using test::TempDir;
+
+namespace {
+
+// A port no one listens on now (the kernel's choice).
+int free_port() {
+  const int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t n = sizeof a;
+  getsockname(s, reinterpret_cast<sockaddr*>(&a), &n);
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+TrainConfig tiny_config(int batch) {
+  auto c = parse_train_config(R"(
+model: {channels: [4, 8, 16], strides: [2, 2], num_res_units: 1}
+data: {spacing_A: 10, crop: [16, 32, 32], workers: 1}
+optim: {lr: 0.01, warmup_steps: 3, ema: 0.9}
+train: {steps: 8, log_every: 2, checkpoint_every: 4, val_every: 0}
+validation: {window: [16, 32, 32]}
+augment: {mixup: 0.5}
+)",
+                              "tiny");
+  c.train.batch = batch;
+  return c;
+}
+
+// Runs `requests` as the ranks of one job (threads of this process) and returns their summaries.
+std::vector<TrainSummary> run_ranks(std::vector<TrainRequest> requests) {
+  const int port = free_port();
+  std::vector<std::future<TrainSummary>> ranks;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    auto& q = requests[i];
+    q.dist.rank = int64_t(i), q.dist.world = int64_t(requests.size());
+    q.dist.local_rank = q.dist.rank, q.dist.local_world = q.dist.world;
+    q.dist.master_addr = "127.0.0.1", q.dist.master_port = port, q.dist.source = "test";
+    q.dist_timeout_s = 60;
+    ranks.push_back(std::async(std::launch::async, [q] { return tomopick::train::train(q); }));
+  }
+  std::vector<TrainSummary> out;
+  for (auto& f : ranks) out.push_back(f.get());
+  return out;
+}
+
+std::vector<torch::Tensor> weights(const fs::path& model) {
+  std::vector<torch::Tensor> w;
+  for (const auto& p : nn::load_model(model, "cpu").net->parameters()) w.push_back(p.detach().clone());
+  return w;
+}
+
+}  // namespace
+
+TEST(DataParallel, TwoRanksStayIdenticalAndFollowOneRankOfTwiceTheBatch) {
+  ASSERT_TRUE(data_parallel_available()) << "built without c10d's Gloo headers (libgloo-dev)";
+  TempDir dir;
+  test::make_project(dir / "p", 2, 5);
+  TrainRequest one;
+  one.config = tiny_config(4);
+  one.data = {dir / "p"};
+  one.out = dir / "one";
+  const auto alone = tomopick::train::train(one);
+
+  TrainRequest half = one;
+  half.config = tiny_config(2);
+  half.out = dir / "two";
+  const auto job = run_ranks({half, half});
+  ASSERT_EQ(job.size(), 2u);
+  EXPECT_EQ(job[0].ranks, 2);
+  EXPECT_EQ(job[0].weights_digest, job[1].weights_digest) << "the ranks' weights differ";
+  EXPECT_NE(job[0].weights_digest, alone.weights_digest) << "(floating-point sums in another order differ a little)";
+  ASSERT_EQ(job[0].step_losses.size(), alone.step_losses.size());
+  for (size_t i = 0; i < alone.step_losses.size(); ++i) {
+    EXPECT_NEAR(job[0].step_losses[i], alone.step_losses[i], 1e-5 * std::abs(alone.step_losses[i])) << "step " << i;
+    EXPECT_EQ(job[0].step_losses[i], job[1].step_losses[i]) << "step " << i;
+  }
+  // Rank 0 alone wrote the folder; the model is the one-process model within float tolerance.
+  EXPECT_TRUE(fs::exists(dir / "two" / "model.pt"));
+  EXPECT_TRUE(job[1].model.empty());
+  const auto a = weights(dir / "one" / "model.pt"), b = weights(dir / "two" / "model.pt");
+  ASSERT_EQ(a.size(), b.size());
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, (a[i] - b[i]).abs().max().item<double>());
+  // (Adam's first steps divide by the gradients' own size, which magnifies float rounding a little.)
+  EXPECT_LT(worst, 1e-3);
+  // ...and not by accident: a different batch split (another seed) is far from it.
+  TrainRequest other = one;
+  other.config.train.seed = 99;
+  other.out = dir / "other";
+  tomopick::train::train(other);
+  const auto c = weights(dir / "other" / "model.pt");
+  double far = 0;
+  for (size_t i = 0; i < a.size(); ++i) far = std::max(far, (a[i] - c[i]).abs().max().item<double>());
+  EXPECT_GT(far, 30 * worst) << far << " vs " << worst;
+}
+
+TEST(DataParallel, AResumedJobContinuesExactlyWithValidationOnRankZero) {
+  TempDir dir;
+  test::make_project(dir / "p", 3, 6);
+  TrainRequest r;
+  r.config = tiny_config(2);
+  r.config.train.val_every = 4;
+  r.data = {dir / "p"};
+  r.val_runs = {"run2"};
+  r.out = dir / "whole";
+  const auto whole = run_ranks({r, r});
+  EXPECT_GE(whole[0].best_score, 0);
+  EXPECT_EQ(whole[1].best_score, -1) << "only rank 0 validates";
+  EXPECT_TRUE(fs::exists(dir / "whole" / "thresholds.json"));
+
+  r.out = dir / "split";
+  r.stop_after = 5;
+  const auto first = run_ranks({r, r});
+  EXPECT_EQ(first[0].weights_digest, first[1].weights_digest);
+  TrainRequest again;
+  again.out = dir / "split";
+  again.resume = true;
+  const auto rest = run_ranks({again, again});
+  ASSERT_EQ(rest[0].step_losses.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(rest[0].step_losses[i], whole[0].step_losses[5 + i]) << i;
+  EXPECT_EQ(rest[0].weights_digest, whole[0].weights_digest);
+  EXPECT_EQ(rest[1].weights_digest, whole[0].weights_digest);
+  // The log holds every step's row once, validations included, as the uninterrupted job's.
+  auto steps_of = [](const std::string& csv) {
+    std::vector<std::string> v;
+    std::stringstream ss(csv);
+    for (std::string line; std::getline(ss, line);) v.push_back(line.substr(0, line.find(',')));
+    return v;
+  };
+  EXPECT_EQ(steps_of(read_file(dir / "split" / "train_log.csv")), steps_of(read_file(dir / "whole" / "train_log.csv")));
+}
+
+TEST(DataParallel, ARankThatNeverComesFailsTheOtherClearly) {
+  TempDir dir;
+  test::make_project(dir / "p", 1, 7);
+  TrainRequest r;
+  r.config = tiny_config(2);
+  r.data = {dir / "p"};
+  r.out = dir / "out";
+  r.dist.world = 2, r.dist.master_port = free_port();
+  r.dist_timeout_s = 2;
+  const auto t0 = std::chrono::steady_clock::now();
+  test::expect_error([&] { tomopick::train::train(r); }, "rank 0 of 2", "could not join the training job");
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 30);
+  EXPECT_FALSE(fs::exists(dir / "out")) << "a job that never started writes nothing";
+}
+
+TEST(DataParallel, AKilledRankFailsTheOthersInsteadOfHanging) {
+  TempDir dir;
+  test::make_project(dir / "p", 1, 7);
+  const std::string port = std::to_string(free_port());
+  auto launch = [&](int rank) {
+    const auto log = dir / ("rank" + std::to_string(rank) + ".log");
+    const auto pid = dir / ("rank" + std::to_string(rank) + ".pid");
+    const std::string cmd = "(RANK=" + std::to_string(rank) + " WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port +
+                            " timeout 120 " + test::tomopick_binary() + " --threads 1 train --data " +
+                            test::shell_quote((dir / "p").string()) + " --out " + test::shell_quote((dir / "out").string()) +
+                            " --set model.channels=[4,8] --set model.strides=[2] --set data.crop=[16,32,32]"
+                            " --set train.batch=1 --set train.steps=100000 --set train.checkpoint_every=2"
+                            " --set data.spacing_A=10 --set validation.window=[16,32,32] --dist-timeout 600 > " +
+                            test::shell_quote(log.string()) + " 2>&1; echo $? > " +
+                            test::shell_quote((dir / ("rank" + std::to_string(rank) + ".rc")).string()) + ") < /dev/null > /dev/null 2>&1 & echo $! > " +
+                            test::shell_quote(pid.string());
+    const auto r = test::run_command(cmd);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+  };
+  launch(0);
+  launch(1);
+  // Kill rank 1 (the tomopick process: timeout's child) once the job has checkpointed.
+  bool started = false;
+  for (int i = 0; i < 6000 && !started; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    started = fs::exists(dir / "out" / "last.pt");
+  }
+  ASSERT_TRUE(started) << read_file(dir / "rank0.log");
+  const int subshell = std::stoi(read_file(dir / "rank1.pid"));
+  const auto killed = test::run_command("pkill -9 -P $(pgrep -P " + std::to_string(subshell) + " -x timeout)");
+  ASSERT_EQ(killed.exit_code, 0) << killed.output;
+  // Rank 0 must end by itself, long before --dist-timeout, with an error that says what happened.
+  bool ended = false;
+  for (int i = 0; i < 6000 && !ended; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ended = fs::exists(dir / "rank0.rc");
+  }
+  ASSERT_TRUE(ended) << "rank 0 hangs after rank 1 was killed";
+  const int rc = std::stoi(read_file(dir / "rank0.rc"));
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(rc, 124) << "rank 0 only ended by the test's timeout";
+  const auto log = read_file(dir / "rank0.log");
+  EXPECT_NE(log.find("rank 0 of 2: lost contact with the other ranks"), std::string::npos) << log;
+  EXPECT_NE(log.find("2 ranks (data-parallel"), std::string::npos) << log;
+  EXPECT_NE(read_file(dir / "rank1.rc"), "0\n") << "rank 1 was not killed";
+  // What it had checkpointed is whole: the job can go on with --resume.
+  EXPECT_NO_THROW(read_file(dir / "out" / "last.pt"));
+}
