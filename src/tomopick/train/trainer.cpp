@@ -449,7 +449,7 @@ TrainSummary train(const TrainRequest& req) {
   std::optional<Progress> bar;
   if (root) bar.emplace("train", total, "step");
   const auto t0 = std::chrono::steady_clock::now();
-  double interval_loss = 0;
+  double interval_loss = 0, allreduce_s = 0;
   int64_t interval_n = 0;
   const bool seg = c.model.head == "segmentation";
   for (int64_t step = start; step < end; ++step) {
@@ -477,7 +477,11 @@ TrainSummary train(const TrainRequest& req) {
                              (dp ? " on " + r.dist.str() : std::string()) + " (lower optim.lr, or check the data)");
     opt.zero_grad();
     loss.backward();
-    if (dp) lv = dp->average_gradients(net->parameters(), lv);
+    if (dp) {
+      const auto c0 = std::chrono::steady_clock::now();
+      lv = dp->average_gradients(net->parameters(), lv);
+      allreduce_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
+    }
     clip_gradients(net->parameters(), c.optim.grad_clip);
     opt.step();
     ema.update();
@@ -515,6 +519,12 @@ TrainSummary train(const TrainRequest& req) {
     if (done % c.train.checkpoint_every == 0 || done == end) save_checkpoint(done);
   }
   if (bar) bar->finish();
+  if (dp && end > start)
+    // What scaling out costs: the all-reduce's share (waiting for the slowest rank included).
+    say("data-parallel: the gradient all-reduce (" + number_text(double(sum.parameters) * 4 / 1e6, 3) + " MB a step) took " +
+        number_text(1000 * allreduce_s / double(end - start), 3) + " ms a step, " +
+        number_text(100 * allreduce_s / std::max(1e-9, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()), 3) +
+        " % of the time");
   sum.steps = end;
   sum.steps_this_run = end - start;
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
