@@ -53,6 +53,16 @@ augment: {mixup: 0.5}
   return c;
 }
 
+// A tiny project of `runs` runs in dir/p and a request to train on it into dir/out.
+TrainRequest tiny_request(const TempDir& dir, int runs, uint64_t seed, int batch) {
+  test::make_project(dir / "p", runs, seed);
+  TrainRequest r;
+  r.config = tiny_config(batch);
+  r.data = {dir / "p"};
+  r.out = dir / "out";
+  return r;
+}
+
 // Runs `requests` as the ranks of one job (threads of this process) and returns their summaries.
 std::vector<TrainSummary> run_ranks(std::vector<TrainRequest> requests) {
   const int port = free_port();
@@ -81,10 +91,7 @@ std::vector<torch::Tensor> weights(const fs::path& model) {
 TEST(DataParallel, TwoRanksStayIdenticalAndFollowOneRankOfTwiceTheBatch) {
   ASSERT_TRUE(data_parallel_available()) << "built without c10d's Gloo headers (libgloo-dev)";
   TempDir dir;
-  test::make_project(dir / "p", 2, 5);
-  TrainRequest one;
-  one.config = tiny_config(4);
-  one.data = {dir / "p"};
+  TrainRequest one = tiny_request(dir, 2, 5, 4);
   one.out = dir / "one";
   const auto alone = tomopick::train::train(one);
 
@@ -123,11 +130,8 @@ TEST(DataParallel, TwoRanksStayIdenticalAndFollowOneRankOfTwiceTheBatch) {
 
 TEST(DataParallel, AResumedJobContinuesExactlyWithValidationOnRankZero) {
   TempDir dir;
-  test::make_project(dir / "p", 3, 6);
-  TrainRequest r;
-  r.config = tiny_config(2);
+  TrainRequest r = tiny_request(dir, 3, 6, 2);
   r.config.train.val_every = 4;
-  r.data = {dir / "p"};
   r.val_runs = {"run2"};
   r.out = dir / "whole";
   const auto whole = run_ranks({r, r});
@@ -159,11 +163,7 @@ TEST(DataParallel, AResumedJobContinuesExactlyWithValidationOnRankZero) {
 
 TEST(DataParallel, ARankThatNeverComesFailsTheOtherClearly) {
   TempDir dir;
-  test::make_project(dir / "p", 1, 7);
-  TrainRequest r;
-  r.config = tiny_config(2);
-  r.data = {dir / "p"};
-  r.out = dir / "out";
+  TrainRequest r = tiny_request(dir, 1, 7, 2);
   r.dist.world = 2, r.dist.master_port = free_port();
   r.dist_timeout_s = 2;
   const auto t0 = std::chrono::steady_clock::now();
