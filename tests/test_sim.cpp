@@ -565,7 +565,7 @@ TEST(SimProject, BadParametersNameThemselves) {
   EXPECT_EQ(test::error_message([] { validate(sim_preset("czii")); }), "(no error)");
   EXPECT_EQ(test::error_message([] { validate(sim_preset("easy")); }), "(no error)");
   EXPECT_EQ(test::error_message([] { validate(sim_preset("czii-real")); }), "(no error)");
-  EXPECT_NE(test::error_message([] { sim_preset("hard"); }).find("unknown simulation preset 'hard' (known: czii, czii-real, easy)"), std::string::npos);
+  EXPECT_NE(test::error_message([] { sim_preset("hard"); }).find("unknown simulation preset 'hard' (known: czii, czii-real, easy, byu)"), std::string::npos);
   EXPECT_NE(bad([](SimConfig& c) { c.dose_min = -5; }).find("dose"), std::string::npos);
   EXPECT_NE(bad([](SimConfig& c) { c.tilt_step = 0; }).find("tilt_step must be > 0"), std::string::npos);
   EXPECT_NE(bad([](SimConfig& c) { c.shape = {20, 630, 630}; }).find("too small for"), std::string::npos);

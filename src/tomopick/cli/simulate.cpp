@@ -9,6 +9,7 @@
 #include "tomopick/cli/commands.h"
 #include "tomopick/cli/common.h"
 #include "tomopick/core/error.h"
+#include "tomopick/sim/byu_dataset.h"
 #include "tomopick/sim/simulate.h"
 
 namespace tomopick::cli {
@@ -55,6 +56,19 @@ void run_simulate(const SimulateCliOptions& o) {
   if (o.denoise_sigma) c.denoise_sigma = *o.denoise_sigma;
   if (!o.ctf_correction.empty()) c.ctf_correction = sim::parse_ctf_correction(o.ctf_correction);
   if (o.tilt_weight) c.tilt_weight_power = *o.tilt_weight;
+  if (c.specimen == "bacteria") {
+    // The BYU task's own layout: JPEG slices and train_labels.csv, a spacing and shape per tomogram.
+    if (o.save_density || o.save_labels) throw Error("--save-density/--save-labels", "not available with --preset byu");
+    sim::ByuSimOptions bo;
+    bo.out = o.out, bo.tomograms = o.runs, bo.seed = o.seed, bo.overwrite = o.overwrite;
+    if (!o.shape.empty()) bo.shape = c.shape;
+    bo.spacing = o.spacing;
+    const auto labels = sim::simulate_byu_dataset(c, bo);
+    size_t motors = 0;
+    for (const auto& l : labels) motors += l.has_motor();
+    spdlog::info("wrote {} simulated tomogram(s) with {} motor(s) (byu preset, seed {}) to {}", o.runs, motors, o.seed, o.out);
+    return;
+  }
   sim::SimulateOptions so;
   so.out = o.out;
   so.runs = o.runs;
@@ -73,12 +87,14 @@ void add_simulate(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "simulate",
       "Simulate cryo-ET runs (particles, membranes, CTF, dose, WBP) into a copick project with ground-truth picks");
-  cmd->add_option("--out", o->out, "Project folder to write (copick layout)")->required();
+  cmd->add_option("--out", o->out, "Project folder to write (copick layout; byu: train/<tomo_id>/slice_*.jpg and train_labels.csv)")->required();
   cmd->add_option("--runs", o->runs, "Number of runs (sim_000, sim_001, ...)")->check(CLI::Range(1, 100000));
-  cmd->add_option("--preset", o->preset, "czii (like the CZII challenge runs) or easy (small, bright, fast)");
+  cmd->add_option("--preset", o->preset,
+                  "czii (like the CZII challenge runs), czii-real (its imaging matched to real data), easy (small, bright, "
+                  "fast) or byu (bacteria with flagellar motors, in the BYU Kaggle layout)");
   cmd->add_option("--seed", o->seed, "Random seed: the same seed gives identical files");
-  cmd->add_option("--shape", o->shape, "Box Z,Y,X in voxels (default: the preset's; counts scale with the slab volume)");
-  cmd->add_option("--spacing", o->spacing, "Voxel spacing in Å");
+  cmd->add_option("--shape", o->shape, "Box Z,Y,X in voxels (default: the preset's, byu: drawn per tomogram; counts scale with the slab volume)");
+  cmd->add_option("--spacing", o->spacing, "Voxel spacing in Å (byu: drawn per tomogram from BYU's)");
   cmd->add_option("--slab", o->slab, "Ice slab thickness in Å");
   cmd->add_option("--dose", o->dose, "Total dose in e/Å², a value or MIN,MAX drawn per run");
   cmd->add_option("--defocus", o->defocus, "Underfocus in µm, a value or MIN,MAX drawn per run");

@@ -10,87 +10,12 @@
 
 #include "tomopick/core/parallel.h"
 #include "tomopick/io/copick_project.h"
+#include "tomopick/sim/bacteria.h"
+#include "tomopick/sim/placement.h"
 
 namespace tomopick::sim {
 
-namespace {
-
-constexpr double kMembraneHalf = 25.0;  // Å: half thickness of a bilayer for overlap tests
-
-Vec3 add(Vec3 a, Vec3 b) { return {a.z + b.z, a.y + b.y, a.x + b.x}; }
-Vec3 sub(Vec3 a, Vec3 b) { return {a.z - b.z, a.y - b.y, a.x - b.x}; }
-double dot(Vec3 a, Vec3 b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
-double len(Vec3 a) { return std::sqrt(dot(a, a)); }
-
-Vec3 random_unit(Rng& rng) {
-  const double z = rng.uniform(-1, 1), t = rng.uniform(0, 2 * std::numbers::pi), r = std::sqrt(1 - z * z);
-  return {z, r * std::sin(t), r * std::cos(t)};
-}
-
-// Objects already placed, for overlap tests: spheres in a hash of cubic cells, plus the few large
-// spheres and the membranes in plain lists.
-class Occupancy {
-public:
-  explicit Occupancy(double cell) : cell_(cell) {}
-
-  bool free(const Vec3& c, double r) const {
-    for (const auto& s : big_)
-      if (len(sub(c, s.c)) < r + s.r) return false;
-    for (const SampleObject* m : membranes_) {
-      const Vec3 q = sub(c, m->centre);
-      if (m->kind == ObjectKind::vesicle) {
-        if (std::abs(len(q) - m->radius) < r + kMembraneHalf) return false;
-      } else {
-        const double d = dot(q, m->normal);
-        const Vec3 inplane = sub(q, Vec3{d * m->normal.z, d * m->normal.y, d * m->normal.x});
-        if (std::abs(d) < r + kMembraneHalf && len(inplane) < m->radius + r) return false;
-      }
-    }
-    const int64_t reach = int64_t(std::ceil((r + max_small_) / cell_));
-    const int64_t cx = key1(c.x), cy = key1(c.y), cz = key1(c.z);
-    for (int64_t dz = -reach; dz <= reach; ++dz)
-      for (int64_t dy = -reach; dy <= reach; ++dy)
-        for (int64_t dx = -reach; dx <= reach; ++dx) {
-          const auto it = cells_.find(key(cz + dz, cy + dy, cx + dx));
-          if (it == cells_.end()) continue;
-          for (int i : it->second)
-            if (len(sub(c, small_[i].c)) < r + small_[i].r) return false;
-        }
-    return true;
-  }
-
-  void add_sphere(const Vec3& c, double r) {
-    if (r > cell_ / 2) {
-      big_.push_back({c, r});
-      return;
-    }
-    max_small_ = std::max(max_small_, r);
-    cells_[key(key1(c.z), key1(c.y), key1(c.x))].push_back(int(small_.size()));
-    small_.push_back({c, r});
-  }
-  void add_membrane(const SampleObject* m) { membranes_.push_back(m); }
-
-private:
-  struct Sphere {
-    Vec3 c;
-    double r;
-  };
-  int64_t key1(double v) const { return int64_t(std::floor(v / cell_)); }
-  static int64_t key(int64_t z, int64_t y, int64_t x) { return (z * 1000003 + y) * 1000003 + x; }
-  double cell_, max_small_ = 0;
-  std::vector<Sphere> small_, big_;
-  std::unordered_map<int64_t, std::vector<int>> cells_;
-  std::vector<const SampleObject*> membranes_;
-};
-
-// A count from [lo, hi] scaled by `f`, rounded stochastically (so the mean scales exactly).
-int draw_count(Rng& rng, int lo, int hi, double f) {
-  const double v = double(rng.uniform_int(lo, hi)) * f;
-  const double fl = std::floor(v);
-  return int(fl) + (rng.uniform() < v - fl ? 1 : 0);
-}
-
-}  // namespace
+using namespace placement;
 
 const char* kind_name(ObjectKind k) {
   switch (k) {
@@ -100,6 +25,7 @@ const char* kind_name(ObjectKind k) {
     case ObjectKind::sheet: return "membrane-sheet";
     case ObjectKind::gold: return "gold";
     case ObjectKind::ice: return "ice";
+    case ObjectKind::envelope: return "cell-envelope";
   }
   return "?";
 }
@@ -108,6 +34,7 @@ double slab_centre(const SimConfig& c) { return double(c.shape.z - 1) * c.spacin
 double slab_half(const SimConfig& c) { return std::min(c.slab_thickness, double(c.shape.z) * c.spacing) / 2; }
 
 Sample place_sample(const SimConfig& c, Rng& rng) {
+  if (c.specimen == "bacteria") return place_bacteria(c, rng);
   Sample s;
   const double ref = c.reference_volume_A3 > 0 ? c.reference_volume_A3 : slab_volume_A3(c);
   const double f = slab_volume_A3(c) / ref;
@@ -393,6 +320,7 @@ Volume<float> render_sample(const Sample& smp, const SimConfig& c, Volume<uint8_
       }
     }
     if (o.kind == ObjectKind::sheet) reach = o.radius + 100;
+    if (o.kind == ObjectKind::envelope) reach = o.half_length + o.radius + o.periplasm + 60;
     p.z0 = int64_t(std::floor((o.centre.z - reach) / s)), p.z1 = int64_t(std::ceil((o.centre.z + reach) / s));
     p.y0 = int64_t(std::floor((o.centre.y - reach) / s)), p.y1 = int64_t(std::ceil((o.centre.y + reach) / s));
     p.x0 = int64_t(std::floor((o.centre.x - reach) / s)), p.x1 = int64_t(std::ceil((o.centre.x + reach) / s));
@@ -436,6 +364,22 @@ Volume<float> render_sample(const Sample& smp, const SimConfig& c, Volume<uint8_
           }
           break;
         }
+        case ObjectKind::envelope:
+          for (int64_t z = z0; z <= z1; ++z)
+            for (int64_t y = y0; y <= y1; ++y)
+              for (int64_t x = x0; x <= x1; ++x) {
+                const double d = envelope_distance(o, Vec3{z * s, y * s, x * s});
+                if (d > o.periplasm + 45) continue;
+                // Inner and outer membranes, the thin peptidoglycan layer between them, and the
+                // cytoplasm's crowding as a slight mean density (its proteins are objects of their own).
+                double v = 0.5 * 0.5 * std::erfc(d / 20.0);
+                if (std::abs(d) < 45) v += membrane_profile(d, s);
+                if (std::abs(d - o.periplasm) < 45) v += membrane_profile(d - o.periplasm, s);
+                const double pg = (d - 0.55 * o.periplasm) / 12.0;
+                v += 0.5 * std::exp(-0.5 * pg * pg);
+                vol(z, y, x) += float(v);
+              }
+          break;
         case ObjectKind::vesicle:
         case ObjectKind::sheet:
         case ObjectKind::gold:

@@ -18,17 +18,21 @@
 
 namespace tomopick::sim {
 
-enum class ObjectKind { particle, protein, vesicle, sheet, gold, ice };
+enum class ObjectKind { particle, protein, vesicle, sheet, gold, ice, envelope };
 const char* kind_name(ObjectKind k);
 
 struct SampleObject {
   ObjectKind kind = ObjectKind::particle;
-  std::string name;       // particle type, or "other-protein", "vesicle", "membrane-sheet", "gold", "ice"
+  std::string name;       // particle type, or "other-protein", "vesicle", "membrane-sheet", "gold", "ice",
+                          // "cell-envelope"; bacteria (sim/bacteria.h) add "flagellar-motor" and
+                          // "ribosome" as proteins (unlabelled objects with their own atoms)
   int label = 0;          // class label (1-based, CZII config order) for particles, 0 for distractors
   Vec3 centre;            // Å
   Mat3 rotation = kIdentity3;
   double radius = 0;      // Å: exclusion radius (particles: CZII radius; vesicle: membrane radius; sheet: disc radius)
-  Vec3 normal;            // sheets: unit normal
+  Vec3 normal;            // sheets: unit normal; envelopes: the cell's axis
+  double half_length = 0; // envelopes: half the length of the cell's cylindrical part (Å)
+  double periplasm = 0;   // envelopes: inner to outer membrane (Å); `radius` is the inner membrane's
   double amplitude = 0;   // V: gold / ice potential
   std::vector<PseudoAtom> atoms;  // protein blobs and ice lumps: their own shape (Å from the centre)
 };
@@ -44,6 +48,7 @@ double slab_centre(const SimConfig& c);
 double slab_half(const SimConfig& c);
 
 // Draws the counts (scaled to this box, see CountRange) and places everything. Deterministic in `rng`.
+// A config whose specimen is "bacteria" gets place_bacteria's sample (sim/bacteria.h).
 Sample place_sample(const SimConfig& c, Rng& rng);
 
 // The potential (V above ice) on the config's grid. If `labels` is given it receives, per voxel, the

@@ -29,11 +29,36 @@ void check_range(int lo, int hi, const std::string& name) {
 }  // namespace
 
 const std::vector<std::string>& sim_preset_names() {
-  static const std::vector<std::string> names = {"czii", "czii-real", "easy"};
+  static const std::vector<std::string> names = {"czii", "czii-real", "easy", "byu"};
   return names;
 }
 
 SimConfig sim_preset(const std::string& name) {
+  if (name == "byu") {
+    // Bacteria with flagellar motors (the BYU Kaggle task) with czii-real's imaging physics (Wiener
+    // CTF correction, weighted tilts, physical noise), at a typical BYU size and spacing; the BYU
+    // data set writer (sim/byu_dataset.h) draws each tomogram's spacing and shape from BYU's range.
+    SimConfig c = sim_preset("czii-real");
+    c.preset = name;
+    c.specimen = "bacteria";
+    c.counts.clear();
+    c.shape = {400, 928, 928};
+    c.spacing = 15.6;
+    c.slab_thickness = 0.85 * 400 * 15.6;
+    // Whole cells are thick: more underfocus and dose than CZII's thin lysates; ±60° in 3° steps.
+    c.defocus_min_um = 4, c.defocus_max_um = 8;
+    c.dose_min = 80, c.dose_max = 150;
+    c.tilt_min = -60, c.tilt_max = 60, c.tilt_step = 3;
+    // Outside the cells: debris, a few gold beads and ice at the surfaces.
+    c.other_protein_min = 100, c.other_protein_max = 300;
+    c.vesicles_min = c.vesicles_max = 0;
+    c.sheets_min = c.sheets_max = 0;
+    c.gold_min = 0, c.gold_max = 4;
+    c.ice_min = 0, c.ice_max = 2;
+    c.output_mean = 0, c.output_std = 0;  // the writer quantises to 8 bits itself
+    c.reference_volume_A3 = slab_volume_A3(c);
+    return c;
+  }
   SimConfig c;
   c.preset = name;
   if (name == "czii" || name == "czii-real") {
@@ -168,6 +193,12 @@ void validate(const SimConfig& c) {
   check_range(c.sheets_min, c.sheets_max, "sheets");
   check_range(c.gold_min, c.gold_max, "gold");
   check_range(c.ice_min, c.ice_max, "ice");
+  require(c.specimen == "particles" || c.specimen == "bacteria",
+          "specimen must be particles or bacteria (got '" + c.specimen + "')");
+  check_range(c.cells_min, c.cells_max, "cells");
+  require(c.no_motor_fraction >= 0 && c.no_motor_fraction <= 1,
+          "no_motor_fraction must be in [0, 1] (got " + num(c.no_motor_fraction) + ")");
+  require(c.motors_max >= 0 && c.motors_max <= 50, "motors_max must be in 0..50 (got " + std::to_string(c.motors_max) + ")");
   require(finite(c.voltage_kv) && c.voltage_kv >= 20 && c.voltage_kv <= 1000,
           "voltage_kv must be in 20..1000 kV (got " + num(c.voltage_kv) + ")");
   require(finite(c.cs_mm) && c.cs_mm >= 0, "cs_mm must be >= 0 (got " + num(c.cs_mm) + ")");

@@ -1,7 +1,7 @@
 #pragma once
 // Every parameter of a simulated run (sample, optics, acquisition, reconstruction), the presets
-// `czii` (like the CZII challenge runs) and `easy` (small and clean, for quick tests), and their
-// validation. Lengths are Å unless the name says otherwise; angles are degrees.
+// `czii` (like the CZII challenge runs), `czii-real` (its imaging matched to the real data), `easy`
+// (small and clean, for quick tests) and `byu` (bacteria with flagellar motors), and their validation. Lengths are Å unless the name says otherwise; angles are degrees.
 #include <string>
 #include <vector>
 
@@ -31,6 +31,13 @@ struct SimConfig {
   int sheets_min = 0, sheets_max = 0;                // flat bilayer patches, radius 600-2000 Å
   int gold_min = 0, gold_max = 0;                    // 10 nm gold fiducials near the slab surfaces
   int ice_min = 0, ice_max = 0;                      // surface ice contamination, radius 200-450 Å
+  // What the sample is: "particles" (the CZII sample above) or "bacteria" (the BYU flagellar-motor
+  // task: rod-shaped cells with a double envelope lying in the slab, their cytoplasm crowded with
+  // ribosomes and proteins, flagellar motors in the envelope; sim/bacteria.h). Bacteria use no `counts`.
+  std::string specimen = "particles";
+  int cells_min = 1, cells_max = 3;       // bacteria: cells per tomogram (those that fit)
+  double no_motor_fraction = 0.5;         // bacteria: the share of tomograms without a motor
+  int motors_max = 4;                     // bacteria: the others hold 1..motors_max, one most often
   // ---- optics (Rullgard / Vulovic style weak-phase image formation) ----
   double voltage_kv = 300;
   double cs_mm = 2.7;
@@ -56,7 +63,7 @@ struct SimConfig {
   double output_mean = 0, output_std = 0;
 };
 
-// "czii" or "easy"; anything else is an Error listing them.
+// "czii", "czii-real", "easy" or "byu"; anything else is an Error listing them.
 SimConfig sim_preset(const std::string& name);
 const std::vector<std::string>& sim_preset_names();
 
