@@ -8,7 +8,8 @@ namespace tomopick::cli {
 void add_pick(CLI::App& app) {
   auto o = std::make_shared<PickCliOptions>();
   auto* cmd = app.add_subcommand("pick", "Find particles: tomograms (MRC, OME-Zarr) or a copick project in, picks (Å) out");
-  cmd->add_option("inputs", o->inputs, "Tomogram files, or one copick project")->required();
+  cmd->add_option("inputs", o->inputs,
+                  "Tomogram files, or one copick project, or folders of slice-stack tomograms (BYU: train/)")->required();
   cmd->add_option("-m,--model", o->models, "Model file(s) or checkpoints; several = an ensemble (default: built-in)");
   cmd->add_option("--model-weights", o->model_weights, "Ensemble weights, one per --model")->delimiter(',');
   cmd->add_option("-o,--out", o->out,
@@ -36,6 +37,14 @@ void add_pick(CLI::App& app) {
   cmd->add_option("--user-id", o->user_id, "copick user of the written picks");
   cmd->add_option("--session-id", o->session_id, "copick session of the written picks");
   cmd->add_flag("--overwrite", o->overwrite, "Re-pick runs of a project that already have picks");
+  cmd->add_option("--format", o->format,
+                  "auto (from --out; a motor model's .csv is the BYU submission), csv, star, copick or byu-submission");
+  cmd->add_option("--labels", o->labels,
+                  "BYU train_labels.csv: the tomograms' voxel spacings and shapes (slice stacks carry none)");
+  cmd->add_option("--quantile", o->quantile,
+                  "BYU: call no motor in this share of the tomograms, those whose best score is lowest (instead of a "
+                  "threshold)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--shard", o->shard,
                   "Pick only share I of N (0-based) of the runs, sorted by name: run j goes to shard j % N. Default: "
                   "from Slurm arrays (SLURM_ARRAY_TASK_ID/COUNT), torchrun (RANK, WORLD_SIZE), MPI or srun; "

@@ -15,7 +15,9 @@
 #include "tomopick/infer/picker.h"
 #include "tomopick/io/copick_project.h"
 #include "tomopick/io/picks.h"
+#include "tomopick/io/slice_stack.h"
 #include "tomopick/io/tomogram.h"
+#include "tomopick/pick/motor_calls.h"
 
 namespace tomopick::cli {
 
@@ -30,6 +32,16 @@ bool run_done(const CopickProject& proj, const std::string& run, const infer::Pi
     if (!found) return false;
   }
   return true;
+}
+
+// A tomogram the readers know (a file, a zarr folder, a folder of slices), not a folder of tomograms.
+bool detect_format_ok(const fs::path& p) {
+  try {
+    if (detect_tomogram_format(p) != TomoFormat::slices) return true;
+    return !list_slice_files(p).empty();
+  } catch (const Error&) {
+    return false;
+  }
 }
 
 }  // namespace
@@ -51,6 +63,8 @@ void run_pick(const PickCliOptions& o) {
   }
   for (const auto& [k, v] : parse_name_values(o.threshold, "--threshold")) po.thresholds[k] = v;
   po.expected = parse_name_values(o.expect, "--expect");
+  // The quantile rule ranks every tomogram's best peak, so no threshold may hide one.
+  if (o.quantile && !po.thresholds.count(kMotorObject)) po.thresholds[kMotorObject] = 0;
   po.default_threshold = o.default_threshold;
   po.user_id = o.user_id, po.session_id = o.session_id;
   infer::Picker picker(po);
@@ -60,11 +74,17 @@ void run_pick(const PickCliOptions& o) {
     spdlog::info("{} model(s) at {} Å on {}; thresholds:{}", po.models.size(), picker.info().spacing_A, picker.device(), t);
   }
 
-  // What to pick: a copick project's runs, or tomogram files.
+  // What to pick: a copick project's runs, or tomogram files (a folder of slice-stack tomograms, as
+  // BYU's train/, stands for its tomograms).
   struct Job {
     std::string run;
     fs::path tomogram;
+    std::optional<double> spacing;  // from --labels
   };
+  TomoGeometryMap byu_geometry;
+  if (!o.labels.empty())
+    for (const auto& l : read_byu_labels(o.labels))
+      byu_geometry[l.tomo_id] = {l.shape_x, l.shape_y, l.shape_z, l.voxel_spacing};
   std::vector<Job> jobs;
   std::optional<CopickProject> proj;
   if (o.inputs.size() == 1 && CopickProject::is_project(o.inputs[0])) {
@@ -76,7 +96,25 @@ void run_pick(const PickCliOptions& o) {
     if (jobs.empty()) throw Error(o.inputs[0], "no runs to pick (check --runs)");
   } else {
     if (!o.runs.empty()) throw Error("--runs", "selects runs of a copick project; the inputs are tomogram files");
-    for (const auto& in : o.inputs) jobs.push_back({tomogram_name(in), in});
+    for (const auto& in : o.inputs) {
+      std::vector<fs::path> tomograms{in};
+      if (fs::is_directory(in) && !detect_format_ok(in)) {
+        tomograms.clear();
+        for (const auto& e : fs::directory_iterator(in))
+          if (e.is_directory() && detect_format_ok(e.path())) tomograms.push_back(e.path());
+        std::sort(tomograms.begin(), tomograms.end());
+        if (tomograms.empty()) throw Error(in, "is neither a tomogram nor a folder of tomograms");
+      }
+      for (const auto& t : tomograms) {
+        Job j{tomogram_name(t), t, std::nullopt};
+        if (!byu_geometry.empty()) {
+          const auto* g = find_tomo_geometry(byu_geometry, j.run);
+          if (!g || !(g->spacing_A > 0)) throw Error(o.labels, "has no voxel spacing for tomogram " + j.run);
+          j.spacing = g->spacing_A;
+        }
+        jobs.push_back(j);
+      }
+    }
     if (o.out.empty()) throw Error("--out", "required when picking tomogram files (.csv, .star, or a folder for copick JSON)");
   }
 
@@ -103,9 +141,11 @@ void run_pick(const PickCliOptions& o) {
   int64_t skipped = 0;
   for (size_t i = 0; i < jobs.size(); ++i) {
     const auto& job = jobs[i];
-    const auto info = probe_tomogram(job.tomogram);
-    geometry[job.run] = {info.levels[0].shape.x, info.levels[0].shape.y, info.levels[0].shape.z,
-                         o.spacing.value_or(info.levels[0].spacing.x)};
+    TomoReadOptions ro;
+    if (job.spacing) ro.spacing = Vec3{*job.spacing, *job.spacing, *job.spacing};
+    else if (o.spacing) ro.spacing = Vec3{*o.spacing, *o.spacing, *o.spacing};
+    const auto info = probe_tomogram(job.tomogram, ro);
+    geometry[job.run] = {info.levels[0].shape.x, info.levels[0].shape.y, info.levels[0].shape.z, info.levels[0].spacing.x};
     if (proj && !o.overwrite && run_done(*proj, job.run, picker, o)) {
       // An interrupted project pick resumes here: finished runs keep their picks.
       ++skipped;
@@ -115,11 +155,14 @@ void run_pick(const PickCliOptions& o) {
     }
     // One tomogram: a bar over its windows; many: the bar over runs is enough.
     std::unique_ptr<Progress> windows;
-    auto sets = picker.pick(job.tomogram, job.run, [&](int64_t done, int64_t total) {
+    auto progress = [&](int64_t done, int64_t total) {
       if (jobs.size() != 1) return;
       if (!windows) windows = std::make_unique<Progress>("pick " + job.run, total, "window");
       windows->update(done);
-    });
+    };
+    // A spacing from --labels is this tomogram's own: read it here with it (slice stacks carry none).
+    auto sets = job.spacing ? picker.pick(read_tomogram(job.tomogram, ro).to_float32(), job.run, progress)
+                            : picker.pick(job.tomogram, job.run, progress);
     if (windows) windows->finish();
     size_t n = 0;
     for (const auto& s : sets) n += s.points.size();
@@ -134,7 +177,29 @@ void run_pick(const PickCliOptions& o) {
   runs_bar.finish();
   if (skipped) spdlog::info("{} run(s) already picked were kept (use --overwrite to redo them)", skipped);
 
-  if (!out_path.empty()) {
+  // A motor model's picks are BYU's question: one motor per tomogram, or none.
+  const auto& classes = picker.info().classes;
+  const bool motor_model = classes.size() == 1 && classes[0].name == kMotorObject;
+  std::string format = o.format;
+  if (format == "auto") format = motor_model && fs::path(out_path).extension() == ".csv" ? "byu-submission" : "";
+  if (!format.empty() && format != "byu-submission" && format != "csv" && format != "star" && format != "copick")
+    throw Error("--format", "must be auto, csv, star, copick or byu-submission, got '" + o.format + "'");
+  if (o.quantile && format != "byu-submission")
+    throw Error("--quantile", "applies to BYU submissions (a motor model, or --format byu-submission)");
+  if (format == "byu-submission") {
+    if (out_path.empty()) throw Error("--out", "required for a BYU submission (.csv)");
+    std::vector<std::string> runs;
+    for (const auto& j : jobs) runs.push_back(j.run);
+    const double threshold = o.quantile ? quantile_threshold(best_scores(all, runs), *o.quantile)
+                                        : picker.thresholds().count(kMotorObject) ? picker.thresholds().at(kMotorObject)
+                                                                                  : o.default_threshold;
+    const auto calls = call_motors(all, runs, geometry, threshold);
+    size_t with = 0;
+    for (const auto& c : calls) with += c.has_motor();
+    spdlog::info("BYU submission: a motor in {} of {} tomogram(s) (score >= {:.4g}{})", with, calls.size(), threshold,
+                 o.quantile ? ", the quantile rule" : "");
+    write_byu_submission(out_path, calls);
+  } else if (!out_path.empty()) {
     const fs::path& out = out_path;
     const auto ext = out.extension().string();
     if (ext == ".csv" || ext == ".star") {
