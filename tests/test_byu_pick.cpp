@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "test_support.h"
 #include "tomopick/core/atomic_file.h"
@@ -13,6 +14,9 @@
 #include "tomopick/nn/heatmap_net.h"
 #include "tomopick/nn/model_io.h"
 #include "tomopick/sim/byu_dataset.h"
+#include "tomopick/train/labelled_data.h"
+#include "tomopick/train/train_config.h"
+#include "tomopick/train/trainer.h"
 
 using namespace tomopick;
 using test::TempDir;
@@ -97,4 +101,69 @@ TEST(ByuPick, WritesTheSubmissionFromTheBestPeakOfEachTomogram) {
                         test::shell_quote((dir / "y.csv").string()) + " 2>&1");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("--quantile"), std::string::npos) << r.output;
+}
+
+TEST(ByuPick, TrainsFromTheCompetitionsLayout) {
+  TempDir dir;
+  sim::SimConfig c = sim::sim_preset("byu");
+  c.tilt_step = 6;
+  sim::ByuSimOptions so;
+  so.out = dir / "byu";
+  so.tomograms = 3;
+  so.seed = 5;
+  so.shape = Shape3{100, 160, 160};
+  so.spacing = 20;
+  const auto labels = sim::simulate_byu_dataset(c, so);
+  const auto data = train::byu_training_data(dir / "byu" / "train", dir / "byu" / "train_labels.csv");
+  ASSERT_EQ(data.size(), 3u);
+  int negatives = 0;
+  for (const auto& t : data) {
+    EXPECT_EQ(t.spacing_A, 20);
+    EXPECT_EQ(t.object, kMotorObject);
+    EXPECT_TRUE(t.may_lack_picks);
+    bool has = false;
+    for (const auto& l : labels) has |= l.tomo_id == t.tomogram.filename().string() && l.has_motor();
+    negatives += !has;
+  }
+  std::set<std::string> with_motor;
+  for (const auto& l : labels)
+    if (l.has_motor()) with_motor.insert(l.tomo_id);
+  EXPECT_EQ(negatives, 3 - int(with_motor.size()));
+  // Library: a run that stops and resumes (the labels' spacings recorded in run.json).
+  train::TrainRequest r;
+  r.config = train::parse_train_config(R"(
+model: {channels: [4, 8], strides: [2]}
+data: {spacing_A: 40, crop: [16, 32, 32], workers: 1, val_fraction: 0}
+train: {steps: 4, batch: 2, val_every: 0, checkpoint_every: 2}
+validation: {window: [16, 32, 32]}
+)",
+                                       "byu-tiny");
+  r.labelled = data;
+  r.out = dir / "run";
+  r.stop_after = 2;
+  train::train(r);
+  train::TrainRequest again;
+  again.out = dir / "run";
+  again.resume = true;
+  const auto s = train::train(again);
+  EXPECT_EQ(s.steps, 4);
+  const auto info = nn::read_model_info(dir / "run" / "model.pt");
+  ASSERT_EQ(info.classes.size(), 1u);
+  EXPECT_EQ(info.classes[0].name, kMotorObject);
+  EXPECT_EQ(info.classes[0].radius_A, 250);
+  // CLI, and bad layouts named.
+  const std::string cmd = test::tomopick_binary() + " train --data " + test::shell_quote((dir / "byu" / "train").string()) +
+                          " --labels " + test::shell_quote((dir / "byu" / "train_labels.csv").string()) +
+                          " --set model.channels=[4,8] --set model.strides=[2] --set data.spacing_A=40"
+                          " --set data.crop=[16,32,32] --set validation.window=[16,32,32] --set train.val_every=0 --steps 2 --out ";
+  auto out = test::run_command(cmd + test::shell_quote((dir / "cli").string()) + " 2>&1");
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_TRUE(fs::exists(dir / "cli" / "model.pt"));
+  fs::create_directories(dir / "byu" / "train" / "tomo_extra");
+  test::expect_error([&] { train::byu_training_data(dir / "byu" / "train", dir / "byu" / "train_labels.csv"); },
+                     "train_labels.csv", "has no row for tomogram tomo_extra");
+  fs::remove(dir / "byu" / "train" / "tomo_extra");
+  fs::remove_all(dir / "byu" / "train" / data[0].tomogram.filename());
+  test::expect_error([&] { train::byu_training_data(dir / "byu" / "train", dir / "byu" / "train_labels.csv"); },
+                     "train_labels.csv", "which");
 }

@@ -28,7 +28,7 @@ struct PickCliOptions {
 // What the command line says beyond the TrainRequest it fills in place.
 struct TrainCliOptions {
   train::TrainRequest req;
-  std::string config, resume;
+  std::string config, resume, labels;
   std::vector<std::string> data, picks, objects, set, expect, radius;
   int64_t steps = 0;
   int folds = 0, fold = 0;

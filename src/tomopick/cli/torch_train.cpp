@@ -11,6 +11,8 @@
 #include "tomopick/core/resources.h"
 #include "tomopick/eval/particle_types.h"
 #include "tomopick/io/copick_project.h"
+#include "tomopick/io/slice_stack.h"
+#include "tomopick/train/labelled_data.h"
 #include "tomopick/train/splits.h"
 #include "tomopick/train/trainer.h"
 
@@ -18,11 +20,23 @@ namespace tomopick::cli {
 
 namespace {
 
-// --data entries that are not copick projects are tomograms; each takes the next --picks file.
+// A folder's slice files, or none (a folder of tomograms, as BYU's train/).
+std::vector<fs::path> list_slice_files_or_none(const fs::path& folder) {
+  try {
+    return list_slice_files(folder);
+  } catch (const Error&) {
+    return {};
+  }
+}
+
+// --data entries that are not copick projects are tomograms; each takes the next --picks file
+// (with --labels, a folder of BYU tomograms takes its labels from that file).
 void split_data(TrainCliOptions& o) {
   std::vector<std::string> tomograms;
   for (const auto& d : o.data) {
     if (CopickProject::is_project(d)) o.req.data.emplace_back(d);
+    else if (!o.labels.empty() && fs::is_directory(d) && list_slice_files_or_none(d).empty())
+      for (auto& t : train::byu_training_data(d, o.labels)) o.req.labelled.push_back(std::move(t));
     else if (!fs::exists(d)) throw Error(d, "no such tomogram or copick project");
     else tomograms.push_back(d);
   }

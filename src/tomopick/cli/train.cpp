@@ -15,6 +15,8 @@ void add_train(CLI::App& app) {
   cmd->add_option("--data", o->data, "Copick project(s), or tomogram files (MRC, OME-Zarr) each with a --picks file")
       ->delimiter(',');
   cmd->add_option("--picks", o->picks, "Pick file (CSV, STAR, copick JSON; Å) of each tomogram in --data, in order");
+  cmd->add_option("--labels", o->labels,
+                  "BYU train_labels.csv: each --data folder of slice-stack tomograms (BYU's train/) is learned from it");
   cmd->add_option("--object", o->objects, "Class of the picks in files without an object column (one, or one per --picks)");
   cmd->add_option("--init", r.init, "Start from this model's weights (fine-tuning): same network and spacing");
   cmd->add_option("--classes", r.classes, "Learn these classes (default: the data's); matched by name with --init")

@@ -57,6 +57,8 @@ std::vector<ClassConfig> resolve_classes(const TrainConfig& c, const std::vector
       k.radius_A = o->radius;
     } else if (const auto* t = find_particle_type(czii_particle_types(), k.name)) {
       k.radius_A = t->radius_A;
+    } else if (k.name == kMotorObject) {
+      k.radius_A = 250;  // the flagellar motor's C-ring, ~45 nm across
     } else {
       throw Error(where, "class '" + k.name + "' has no radius: it is not a CZII particle" +
                              std::string(cfg ? " nor in the copick config" : "") + (init ? " nor in the initial model" : "") +
@@ -91,13 +93,15 @@ void normalize(Volume<float>& v, const DataConfig& d) {
   for (size_t i = 0; i < v.size(); ++i) v.data()[i] = (v.data()[i] - m) * inv;
 }
 
-Volume<float> load_training_image(const fs::path& tomogram, const TrainConfig& c, double* source_spacing_A) {
-  const auto info = probe_tomogram(tomogram);
+Volume<float> load_training_image(const fs::path& tomogram, const TrainConfig& c, double* source_spacing_A,
+                                  double spacing_A) {
+  TomoReadOptions ro;
+  if (spacing_A > 0) ro.spacing = Vec3{spacing_A, spacing_A, spacing_A};
+  const auto info = probe_tomogram(tomogram, ro);
   // The finest level at or below the model's spacing, so resampling only ever smooths.
   size_t level = 0;
   for (size_t i = 1; i < info.levels.size(); ++i)
     if (info.levels[i].spacing.x <= c.data.spacing_A * 1.001) level = i;
-  TomoReadOptions ro;
   ro.level = level;
   auto vol = read_tomogram(tomogram, ro).to_float32();
   if (source_spacing_A) *source_spacing_A = vol.spacing().x;

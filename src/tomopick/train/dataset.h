@@ -55,7 +55,9 @@ void normalize(Volume<float>& v, const DataConfig& d);
 // Reads a tomogram file at the level nearest to (not coarser than) data.spacing_A, resamples it to
 // data.spacing_A and normalises it: what every training image goes through.
 // `source_spacing_A` (if given) receives the spacing of the level read.
-Volume<float> load_training_image(const fs::path& tomogram, const TrainConfig& c, double* source_spacing_A = nullptr);
+// `spacing_A` > 0 is the tomogram's spacing when the file has none (slice stacks).
+Volume<float> load_training_image(const fs::path& tomogram, const TrainConfig& c, double* source_spacing_A = nullptr,
+                                  double spacing_A = 0);
 
 // Reads one run's tomogram (data.tomo_type, the finest spacing), resamples it to data.spacing_A,
 // normalises it, and reads its picks (data.user_id / session_id filter) for the given classes.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <set>
 #include <sstream>
 
 #include "tomopick/core/error.h"
@@ -86,6 +87,7 @@ std::vector<PickSet> read_labelled_picks(const LabelledTomogram& t, const Shape3
     s.run = run;
     out.push_back(std::move(s));
   }
+  if (out.empty() && t.may_lack_picks) return out;
   if (out.empty())
     throw Error(t.picks, t.object.empty() ? "holds no picks"
                                           : "holds no picks of '" + t.object + "' (it has: " + objects_in(sets) + ")");
@@ -117,8 +119,10 @@ std::vector<TrainingRun> load_labelled_runs(const std::vector<LabelledTomogram>&
                                             const std::vector<ClassConfig>& classes) {
   std::vector<TrainingRun> out;
   for (const auto& t : data) {
-    const auto info = probe_tomogram(t.tomogram);
-    if (!info.spacing_known)
+    TomoReadOptions ro;
+    if (t.spacing_A > 0) ro.spacing = Vec3{t.spacing_A, t.spacing_A, t.spacing_A};
+    const auto info = probe_tomogram(t.tomogram, ro);
+    if (!info.spacing_known && !ro.spacing)
       throw Error(t.tomogram, "has no voxel spacing in its header; training needs it to place the picks (Å)");
     const auto picks = read_labelled_picks(t, info.levels[0].shape, info.levels[0].spacing);
     TrainingRun r;
@@ -129,7 +133,7 @@ std::vector<TrainingRun> load_labelled_runs(const std::vector<LabelledTomogram>&
       for (const auto& k : classes) wanted |= k.name == s.object;
       if (wanted) r.picks.push_back(s);
     }
-    r.image = load_training_image(t.tomogram, c, &r.source_spacing_A);
+    r.image = load_training_image(t.tomogram, c, &r.source_spacing_A, t.spacing_A);
     log::info("loaded " + t.tomogram.string() + ": " + r.image.shape().str() + " voxels at " + number_text(c.data.spacing_A, 4) +
               " Å, " + std::to_string(count_picks(r.picks)) + " picks from " + t.picks.string());
     out.push_back(std::move(r));
@@ -161,6 +165,25 @@ void hold_out_picks(std::vector<TrainingRun>& runs, double fraction, uint64_t se
       run.held_out.push_back(std::move(back));
     }
   }
+}
+
+std::vector<LabelledTomogram> byu_training_data(const fs::path& folder, const fs::path& labels) {
+  const auto rows = read_byu_labels(labels);
+  std::vector<LabelledTomogram> out;
+  std::set<std::string> listed;
+  for (const auto& l : rows) {
+    if (!listed.insert(l.tomo_id).second) continue;
+    const fs::path t = folder / l.tomo_id;
+    if (!fs::is_directory(t)) throw Error(labels, "lists tomogram " + l.tomo_id + ", which " + folder.string() + " lacks");
+    if (!(l.voxel_spacing > 0)) throw Error(labels, "gives tomogram " + l.tomo_id + " no voxel spacing");
+    out.push_back({t, labels, kMotorObject, l.voxel_spacing, true});
+  }
+  for (const auto& e : fs::directory_iterator(folder))
+    if (e.is_directory() && !listed.count(e.path().filename().string()))
+      throw Error(labels, "has no row for tomogram " + e.path().filename().string() + " of " + folder.string() +
+                              " (a tomogram without a motor still has one, with -1s)");
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.tomogram < b.tomogram; });
+  return out;
 }
 
 }  // namespace tomopick::train

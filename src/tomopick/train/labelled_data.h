@@ -20,9 +20,11 @@ namespace tomopick::train {
 namespace fs = std::filesystem;
 
 struct LabelledTomogram {
-  fs::path tomogram;   // MRC or OME-Zarr
-  fs::path picks;      // .csv, .star, .json
+  fs::path tomogram;   // MRC, OME-Zarr or a slice-stack folder
+  fs::path picks;      // .csv, .star, .json (BYU's train_labels.csv too)
   std::string object;  // class of picks in files without an object column; also keeps only this class
+  double spacing_A = 0;         // the tomogram's voxel spacing when the file has none (slice stacks); 0 = the file's
+  bool may_lack_picks = false;  // a tomogram without picks is a negative (BYU: no motor), not an error
 };
 
 // The picks of `t` in Å, one set per object, run = tomogram_name(t.tomogram). `shape` and `spacing` are
@@ -41,11 +43,19 @@ std::vector<std::string> labelled_class_names(const std::vector<LabelledTomogram
 
 // Reads each tomogram (the level nearest to, not coarser than, data.spacing_A), resamples and
 // normalises it as load_run does, and reads its picks of `classes`.
+//
+// BYU's layout (a folder of slice-stack tomograms and train_labels.csv) gives one LabelledTomogram per
+// tomogram: see byu_training_data.
 std::vector<TrainingRun> load_labelled_runs(const std::vector<LabelledTomogram>& data, const TrainConfig& c,
                                             const std::vector<ClassConfig>& classes);
 
 // Moves round(fraction x n) picks of each run and class (at least one when n >= 4, never all) from
 // `picks` to `held_out`, chosen at random from `seed`: the same split every time.
 void hold_out_picks(std::vector<TrainingRun>& runs, double fraction, uint64_t seed);
+
+// The tomograms of a BYU folder (`folder`/<tomo_id>, slice stacks) listed in its labels file, with
+// the labels' spacings; those without a motor are negatives. Error naming a tomogram the labels
+// list but the folder lacks, or one the folder holds without labels.
+std::vector<LabelledTomogram> byu_training_data(const fs::path& folder, const fs::path& labels);
 
 }  // namespace tomopick::train

@@ -176,7 +176,8 @@ uint64_t weights_digest(torch::nn::Module& net) {
 std::vector<json> labelled_to_json(const std::vector<LabelledTomogram>& v) {
   std::vector<json> out;
   for (const auto& t : v)
-    out.push_back({{"tomogram", fs::absolute(t.tomogram).string()}, {"picks", fs::absolute(t.picks).string()}, {"object", t.object}});
+    out.push_back({{"tomogram", fs::absolute(t.tomogram).string()}, {"picks", fs::absolute(t.picks).string()}, {"object", t.object},
+                   {"spacing_A", t.spacing_A}, {"may_lack_picks", t.may_lack_picks}});
   return out;
 }
 
@@ -197,7 +198,8 @@ TrainSummary train(const TrainRequest& req) {
       r.train_runs = j.at("train_runs").get<std::vector<std::string>>();
       r.labelled.clear();
       for (const auto& t : j.value("labelled", json::array()))
-        r.labelled.push_back({t.at("tomogram").get<std::string>(), t.at("picks").get<std::string>(), t.at("object").get<std::string>()});
+        r.labelled.push_back({t.at("tomogram").get<std::string>(), t.at("picks").get<std::string>(), t.at("object").get<std::string>(),
+                              t.value("spacing_A", 0.0), t.value("may_lack_picks", false)});
       r.init = j.value("init", std::string());
       r.classes.clear();
     } catch (const json::exception& e) {
