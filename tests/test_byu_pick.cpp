@@ -21,17 +21,26 @@
 using namespace tomopick;
 using test::TempDir;
 
-TEST(ByuPick, WritesTheSubmissionFromTheBestPeakOfEachTomogram) {
-  TempDir dir;
+namespace {
+
+// Three small simulated BYU tomograms at 20 Å in `out` (the competition's layout).
+std::vector<MotorLabel> small_byu_set(const fs::path& out, uint64_t seed, Shape3 shape) {
   sim::SimConfig c = sim::sim_preset("byu");
   c.tilt_step = 6;
   sim::ByuSimOptions so;
-  so.out = dir / "byu";
+  so.out = out;
   so.tomograms = 3;
-  so.seed = 2;
-  so.shape = Shape3{100, 128, 128};
+  so.seed = seed;
+  so.shape = shape;
   so.spacing = 20;
-  sim::simulate_byu_dataset(c, so);
+  return sim::simulate_byu_dataset(c, so);
+}
+
+}  // namespace
+
+TEST(ByuPick, WritesTheSubmissionFromTheBestPeakOfEachTomogram) {
+  TempDir dir;
+  small_byu_set(dir / "byu", 2, {100, 128, 128});
 
   // An (untrained) motor model: what is checked here is the decision and the format, not the network.
   nn::ModelConfig m;
@@ -105,15 +114,7 @@ TEST(ByuPick, WritesTheSubmissionFromTheBestPeakOfEachTomogram) {
 
 TEST(ByuPick, TrainsFromTheCompetitionsLayout) {
   TempDir dir;
-  sim::SimConfig c = sim::sim_preset("byu");
-  c.tilt_step = 6;
-  sim::ByuSimOptions so;
-  so.out = dir / "byu";
-  so.tomograms = 3;
-  so.seed = 5;
-  so.shape = Shape3{100, 160, 160};
-  so.spacing = 20;
-  const auto labels = sim::simulate_byu_dataset(c, so);
+  const auto labels = small_byu_set(dir / "byu", 5, {100, 160, 160});
   const auto data = train::byu_training_data(dir / "byu" / "train", dir / "byu" / "train_labels.csv");
   ASSERT_EQ(data.size(), 3u);
   int negatives = 0;

@@ -11,16 +11,8 @@ using namespace tomopick;
 
 namespace {
 
-PickSet motors(const std::string& run, std::vector<std::array<double, 4>> xyzs) {
-  PickSet s;
-  s.object = kMotorObject;
-  s.run = run;
-  for (const auto& [x, y, z, score] : xyzs) {
-    Pick p;
-    p.x = x, p.y = y, p.z = z, p.score = score;
-    s.points.push_back(p);
-  }
-  return s;
+PickSet motors(const std::string& run, const std::vector<std::array<double, 4>>& xyzs) {
+  return test::pick_set(run, kMotorObject, xyzs);
 }
 
 }  // namespace

@@ -137,17 +137,6 @@ std::string cell(const std::string& html, const std::string& type, const std::st
   return html.substr(b, html.find("</td>", b) - b);
 }
 
-PickSet pick_set(const std::string& run, const std::string& object, const std::vector<std::array<double, 4>>& xyzs) {
-  PickSet s;
-  s.run = run;
-  s.object = object;
-  for (const auto& [x, y, z, score] : xyzs) {
-    Pick p;
-    p.x = x, p.y = y, p.z = z, p.score = score;
-    s.points.push_back(p);
-  }
-  return s;
-}
 
 // A copick project with two runs of 24 x 96 x 96 voxels at 10 Å (noise, darker balls at the truth),
 // its truth picks; predictions with scores as a CSV; a training folder.
@@ -158,10 +147,10 @@ struct Fixture {
     project = dir / "project";
     auto p = CopickProject::create(project, czii_config());
     const std::vector<PickSet> truth = {
-        pick_set("TS_1", "ribosome", {{{300, 300, 120, 1}, {650, 400, 120, 1}}}),
-        pick_set("TS_1", "apo-ferritin", {{{200, 700, 100, 1}, {500, 800, 140, 1}, {800, 750, 110, 1}}}),
-        pick_set("TS_2", "ribosome", {{{400, 400, 120, 1}}}),
-        pick_set("TS_2", "apo-ferritin", {{{800, 200, 110, 1}}}),
+        test::pick_set("TS_1", "ribosome", {{{300, 300, 120, 1}, {650, 400, 120, 1}}}),
+        test::pick_set("TS_1", "apo-ferritin", {{{200, 700, 100, 1}, {500, 800, 140, 1}, {800, 750, 110, 1}}}),
+        test::pick_set("TS_2", "ribosome", {{{400, 400, 120, 1}}}),
+        test::pick_set("TS_2", "apo-ferritin", {{{800, 200, 110, 1}}}),
     };
     for (const std::string run : {"TS_1", "TS_2"}) {
       Volume<float> v({24, 96, 96}, {10, 10, 10});

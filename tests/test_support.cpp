@@ -60,6 +60,18 @@ fs::path shared_data() {
 
 std::string tomopick_binary() { return TOMOPICK_BINARY; }
 
+PickSet pick_set(const std::string& run, const std::string& object, const std::vector<std::array<double, 4>>& xyzs) {
+  PickSet s;
+  s.run = run;
+  s.object = object;
+  for (const auto& [x, y, z, score] : xyzs) {
+    Pick p;
+    p.x = x, p.y = y, p.z = z, p.score = score;
+    s.points.push_back(p);
+  }
+  return s;
+}
+
 std::string raw_bytes(const AnyVolume& v) { return std::string(static_cast<const char*>(v.raw_data()), v.bytes()); }
 
 std::string error_message(const std::function<void()>& f) {

@@ -2,12 +2,14 @@
 // Helpers shared by the tests: scratch folders, the reference Python, the real data beside the repo.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "tomopick/core/volume.h"
+#include "tomopick/io/picks.h"
 
 namespace tomopick::test {
 
@@ -46,6 +48,9 @@ std::string tomopick_binary();
 
 // Quotes a string for /bin/sh.
 std::string shell_quote(const std::string& s);
+
+// A pick set of `object` in `run` from {x, y, z (Å), score} rows.
+PickSet pick_set(const std::string& run, const std::string& object, const std::vector<std::array<double, 4>>& xyzs);
 
 // A volume's voxels as bytes, for bit-exact comparisons with reference dumps.
 std::string raw_bytes(const AnyVolume& v);
