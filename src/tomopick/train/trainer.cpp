@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <sstream>
 
@@ -290,9 +291,15 @@ TrainSummary train(const TrainRequest& req) {
   for (const auto& run : train_runs)
     include(info.appearance, appearance(run.image.crop(appearance_box(run.image.shape())), run.source_spacing_A));
 
+  // The initial weights come from LibTorch's one global generator: seeding it and drawing them is
+  // one step, so trainings in threads of one process (ranks in tests, a library user's parallel
+  // runs) each get the weights their seed gives.
+  static std::mutex init_mutex;
+  std::unique_lock<std::mutex> init_lock(init_mutex);
   torch::manual_seed(sim::derive_seed(c.train.seed, 0xfeed));
   nn::HeatmapNet net(c.model, int64_t(classes.size()));
   nn::HeatmapNet shadow(c.model, int64_t(classes.size()));
+  init_lock.unlock();
   if (init_info) {
     const auto src = nn::load_model(r.init, "cpu");
     try {
