@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "test_support.h"
@@ -43,8 +44,8 @@ TEST(PickKill, KilledProjectPickResumesToTheSameResult) {
   auto r = test::run_command(pick_cmd(dir / "whole", dir / "whole.csv"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto whole = pick_files(dir / "whole");
-  // every run has one file per class of the default model, picks or not
-  ASSERT_EQ(whole.size() - pick_files(dir / "killed").size(), size_t(kRuns) * 6);
+  // every run has one file per class of the default model, picks or not, and the recipe that made them
+  ASSERT_EQ(whole.size() - pick_files(dir / "killed").size(), size_t(kRuns) * 7);
 
   // Kill once the first run's picks exist and before the last run's do.
   const auto pid_file = dir / "pid";
@@ -69,14 +70,15 @@ TEST(PickKill, KilledProjectPickResumesToTheSameResult) {
   for (const auto& [name, content] : partial)
     if (whole.count(name)) EXPECT_EQ(content, whole.at(name)) << name;
 
-  // Runs whose six class files were all written before the kill count as finished.
+  // Runs whose recipe (written after their six class files) exists before the kill count as finished.
   auto run_of = [](const std::string& name) { return (++fs::path(name).begin())->string(); };
-  std::map<std::string, int> files_of_run;
+  std::set<std::string> done;
   for (const auto& [name, content] : partial)
-    if (name.find("kill_") != std::string::npos) ++files_of_run[run_of(name)];
+    if (fs::path(name).filename() == ".tomopick_kill_0.recipe") done.insert(run_of(name));
   std::map<std::string, fs::file_time_type> finished;
   for (const auto& [name, content] : partial)
-    if (files_of_run[run_of(name)] == 6) finished[name] = fs::last_write_time(dir / "killed" / name);
+    if (done.count(run_of(name)) && name.find("kill_") != std::string::npos)
+      finished[name] = fs::last_write_time(dir / "killed" / name);
   EXPECT_FALSE(finished.empty());
 
   r = test::run_command(pick_cmd(dir / "killed", dir / "killed.csv"));

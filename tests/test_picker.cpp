@@ -197,6 +197,19 @@ TEST_F(Picking, CommandLineWritesEveryFormat) {
   r = test::run_command(cmd);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("already picked were kept"), std::string::npos) << r.output;
+  // other settings (here the threshold) must not pass the earlier picks off as theirs, nor erase them
+  const auto lower = cmd + " --threshold big=0.05,small=0.05";
+  r = test::run_command(lower);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("run run0 already has picks by user 'cli', session '0' made with another model or other settings"),
+            std::string::npos) << r.output;
+  EXPECT_EQ(count_picks(CopickProject::open(proj).read_picks("run0", "", "cli")), count_picks(a));
+  r = test::run_command(lower + " --overwrite");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_GT(count_picks(CopickProject::open(proj).read_picks("run0", "", "cli")), count_picks(a));
+  r = test::run_command(lower);  // the same settings again: kept
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("already picked were kept"), std::string::npos) << r.output;
   r = test::run_command(bin + " info " + test::shell_quote(model().string()));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("unet3d, heatmap head, channels 8 16 32, batch norm"), std::string::npos) << r.output;

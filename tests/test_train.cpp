@@ -222,6 +222,32 @@ TEST(TrainCrops, DomainRandomisationBlursRescalesAndColoursTheNoise) {
   test::expect_error([] { parse_train_config("augment: {blur: 9}", "c.yaml"); }, "c.yaml", "augment.blur: must be in [0, 5]");
 }
 
+TEST(TrainCrops, PicksShareSetsHowOftenTomogramsWithPickFilesAreCropped) {
+  auto c = tiny_config();
+  c.augment.noise = 0, c.augment.intensity_scale = 0, c.augment.intensity_shift = 0;
+  c.train.batch = 400;
+  const std::vector<ClassConfig> classes{{"a", 50}};
+  // Three project runs and one tomogram with a pick file; each image is its run's index, everywhere.
+  std::vector<TrainingRun> runs(4);
+  for (size_t i = 0; i < runs.size(); ++i) runs[i].image = Volume<float>({40, 40, 40}, {10, 10, 10}, {}, float(i));
+  runs[3].from_pick_file = true;
+  auto from_pick_file = [&](double share) {
+    c.data.picks_share = share;
+    const auto b = CropSampler(runs, c, classes).make_batch(1);
+    const int64_t n = c.data.crop.count();
+    int count = 0;
+    for (int i = 0; i < b.batch; ++i) count += b.images[size_t(i * n + n / 2)] == 3.0f ? 1 : 0;
+    return count;
+  };
+  EXPECT_NEAR(from_pick_file(-1), 100, 30);  // every run alike: a quarter
+  EXPECT_NEAR(from_pick_file(0.6), 240, 35);
+  EXPECT_EQ(from_pick_file(1), 400);
+  EXPECT_EQ(from_pick_file(0), 0);
+  runs[3].from_pick_file = false;  // one kind of data only: every run alike, whatever the share
+  EXPECT_NEAR(from_pick_file(0.6), 100, 30);
+  test::expect_error([] { parse_train_config("data: {picks_share: 1.5}", "c.yaml"); }, "c.yaml", "data.picks_share");
+}
+
 TEST(TrainModelFile, SavesAndLoadsTheSameNetwork) {
   TempDir dir;
   nn::ModelConfig m;

@@ -3,10 +3,14 @@
 
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
 
 #include "tomopick/cli/common.h"
 #include "tomopick/cli/torch_command_bodies.h"
+#include "tomopick/core/atomic_file.h"
 #include "tomopick/core/error.h"
 #include "tomopick/core/progress.h"
 #include "tomopick/core/shard.h"
@@ -23,15 +27,60 @@ namespace tomopick::cli {
 
 namespace {
 
-// A run is done when every class has its pick file by this user and session.
-bool run_done(const CopickProject& proj, const std::string& run, const infer::Picker& picker, const PickCliOptions& o) {
+// FNV-1a of a file's bytes (a model's weights and description).
+uint64_t file_digest(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  uint64_t h = 1469598103934665603ULL;
+  char buf[1 << 16];
+  while (in) {
+    in.read(buf, sizeof buf);
+    for (std::streamsize i = 0; i < in.gcount(); ++i) h = (h ^ uint8_t(buf[i])) * 1099511628211ULL;
+  }
+  return h;
+}
+
+// What decides a run's picks: the models' bytes and every setting that changes a pick. A project
+// run keeps it beside its pick files, so a later pick with another model or other settings never
+// passes the earlier picks off as its own.
+std::string pick_recipe(const PickCliOptions& o, const infer::PickerOptions& po, const infer::Picker& picker) {
+  nlohmann::json j;
+  for (const auto& m : po.models) {
+    std::error_code ec;
+    const bool file = fs::is_regular_file(m, ec);
+    j["models"].push_back({{"path", fs::absolute(m).lexically_normal().string()},
+                           {"digest", file ? std::to_string(file_digest(m)) : std::string("folder")}});
+  }
+  j["weights"] = po.model_weights, j["fusion"] = po.fusion, j["centroids"] = po.centroids, j["tta"] = po.tta;
+  j["window"] = o.window, j["blend"] = po.blend, j["precision"] = po.precision, j["tomo_type"] = o.tomo_type;
+  j["thresholds"] = picker.thresholds(), j["expected"] = po.expected;
+  if (po.overlap) j["overlap"] = *po.overlap;
+  if (po.nms_fraction) j["nms_fraction"] = *po.nms_fraction;
+  if (o.spacing) j["spacing"] = *o.spacing;
+  return j.dump() + "\n";
+}
+
+fs::path recipe_file(const CopickProject& proj, const std::string& run, const PickCliOptions& o) {
+  return proj.overlay_root() / "ExperimentRuns" / run / "Picks" / (".tomopick_" + o.user_id + "_" + o.session_id + ".recipe");
+}
+
+// A run is done when every class has its pick file by this user and session, made by this recipe.
+// Complete picks made by another recipe are an error rather than silently kept or replaced.
+bool run_done(const CopickProject& proj, const std::string& run, const infer::Picker& picker, const PickCliOptions& o,
+              const std::string& recipe) {
   const auto sets = proj.read_picks(run, "", o.user_id, o.session_id);
   for (const auto& k : picker.info().classes) {
     bool found = false;
     for (const auto& s : sets) found |= s.object == k.name;
     if (!found) return false;
   }
-  return true;
+  // No recipe: picks of an earlier tomopick, or a pick killed before it finished the run; picked again.
+  std::ifstream in(recipe_file(proj, run, o));
+  if (!in) return false;
+  const std::string had((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (had == recipe) return true;
+  throw Error(proj.root(), "run " + run + " already has picks by user '" + o.user_id + "', session '" + o.session_id +
+                               "' made with another model or other settings: --overwrite replaces them; --user-id or "
+                               "--session-id keeps both");
 }
 
 // A tomogram the readers know (a file, a zarr folder, a folder of slices), not a folder of tomograms.
@@ -139,6 +188,7 @@ void run_pick(const PickCliOptions& o) {
   Progress runs_bar("pick", int64_t(jobs.size()), "run");
   const auto t0 = std::chrono::steady_clock::now();
   int64_t skipped = 0;
+  const std::string recipe = proj ? pick_recipe(o, po, picker) : std::string();
   for (size_t i = 0; i < jobs.size(); ++i) {
     const auto& job = jobs[i];
     TomoReadOptions ro;
@@ -146,7 +196,7 @@ void run_pick(const PickCliOptions& o) {
     else if (o.spacing) ro.spacing = Vec3{*o.spacing, *o.spacing, *o.spacing};
     const auto info = probe_tomogram(job.tomogram, ro);
     geometry[job.run] = {info.levels[0].shape.x, info.levels[0].shape.y, info.levels[0].shape.z, info.levels[0].spacing.x};
-    if (proj && !o.overwrite && run_done(*proj, job.run, picker, o)) {
+    if (proj && !o.overwrite && run_done(*proj, job.run, picker, o, recipe)) {
       // An interrupted project pick resumes here: finished runs keep their picks.
       ++skipped;
       for (auto& s : proj->read_picks(job.run, "", o.user_id, o.session_id)) all.push_back(std::move(s));
@@ -168,8 +218,11 @@ void run_pick(const PickCliOptions& o) {
     for (const auto& s : sets) n += s.points.size();
     spdlog::info("{}: {} picks", job.run, n);
     if (proj) {
-      // Objects first, so a run counts as done only when all of its files are there.
+      // The old recipe goes first and the new one comes last: a run counts as done only when all of
+      // its files are this recipe's.
+      fs::remove(recipe_file(*proj, job.run, o));
       for (const auto& s : sets) proj->write_picks(s);
+      write_file_atomic(recipe_file(*proj, job.run, o), recipe);
     }
     for (auto& s : sets) all.push_back(std::move(s));
     runs_bar.update(int64_t(i + 1));

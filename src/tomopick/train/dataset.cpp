@@ -222,12 +222,22 @@ CropSampler::CropSampler(const std::vector<TrainingRun>& runs, const TrainConfig
                          const std::vector<ClassConfig>& classes, int64_t first_crop)
     : runs_(runs), cfg_(c), spec_(target_spec(c, classes)), first_crop_(first_crop) {
   if (runs_.empty()) throw Error("training data", "no runs to train on");
+  for (size_t i = 0; i < runs_.size(); ++i) (runs_[i].from_pick_file ? from_pick_files_ : from_projects_).push_back(i);
+}
+
+const TrainingRun& CropSampler::draw_run(Rng& rng) const {
+  const double share = cfg_.data.picks_share;
+  // Without a share, or with only one kind of data, every run is equally likely (the same draws as always).
+  if (share < 0 || from_projects_.empty() || from_pick_files_.empty())
+    return runs_[size_t(rng.uniform_int(0, int64_t(runs_.size()) - 1))];
+  const auto& group = rng.uniform() < share ? from_pick_files_ : from_projects_;
+  return runs_[group[size_t(rng.uniform_int(0, int64_t(group.size()) - 1))]];
 }
 
 void CropSampler::make_crop(uint64_t seed, Placement where, float* image, float* target, uint8_t* labels) const {
   Rng rng(seed);
   const auto& crop = cfg_.data.crop;
-  const auto& run = runs_[size_t(rng.uniform_int(0, int64_t(runs_.size()) - 1))];
+  const auto& run = draw_run(rng);
   const auto shape = run.image.shape();
   const Vec3 sp = run.image.spacing();
   auto random_begin = [&](int64_t n, int64_t c) { return n > c ? rng.uniform_int(0, n - c) : -(c - n) / 2; };

@@ -20,6 +20,10 @@
 #include "tomopick/targets/targets.h"
 #include "tomopick/train/train_config.h"
 
+namespace tomopick::sim {
+class Rng;
+}
+
 namespace tomopick::train {
 
 namespace fs = std::filesystem;
@@ -31,6 +35,7 @@ struct TrainingRun {
   std::vector<PickSet> picks;  // Å: the labels training sees
   std::vector<PickSet> held_out;  // Å: labels kept back for validation (hold_out_picks)
   double source_spacing_A = 0;    // the file's spacing before resampling
+  bool from_pick_file = false;    // a tomogram given with --picks (not a copick project's run)
 };
 
 // The classes a run learns: the config's, with radii filled from the project (or CZII defaults);
@@ -98,7 +103,9 @@ public:
 
 private:
   void make_crop(uint64_t seed, Placement where, float* image, float* target, uint8_t* labels) const;
+  const TrainingRun& draw_run(sim::Rng& rng) const;
   const std::vector<TrainingRun>& runs_;
+  std::vector<size_t> from_projects_, from_pick_files_;  // runs_ indices, for data.picks_share
   TrainConfig cfg_;
   TargetSpec spec_;
   int64_t first_crop_;

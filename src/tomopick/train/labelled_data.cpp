@@ -128,6 +128,7 @@ std::vector<TrainingRun> load_labelled_runs(const std::vector<LabelledTomogram>&
     TrainingRun r;
     r.project = t.tomogram.string();
     r.name = tomogram_name(t.tomogram);
+    r.from_pick_file = true;
     for (const auto& s : picks) {
       bool wanted = false;
       for (const auto& k : classes) wanted |= k.name == s.object;

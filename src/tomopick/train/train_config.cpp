@@ -139,6 +139,7 @@ const std::vector<Field>& fields() {
         field("data.crop", &C::data, &DataConfig::crop),
         field("data.particle_fraction", &C::data, &DataConfig::particle_fraction),
         field("data.val_fraction", &C::data, &DataConfig::val_fraction),
+        field("data.picks_share", &C::data, &DataConfig::picks_share),
         field("data.workers", &C::data, &DataConfig::workers),
         field("data.prefetch", &C::data, &DataConfig::prefetch),
         field("targets.kind", &C::targets, &TargetConfig::kind),
@@ -322,6 +323,8 @@ void validate(const TrainConfig& c, const std::string& s) {
           "data.crop", "each side must be >= 8 voxels and the crop at most 512^3");
   require(d.particle_fraction >= 0 && d.particle_fraction <= 1, s, "data.particle_fraction", "must be in [0, 1]");
   require(d.val_fraction >= 0 && d.val_fraction < 1, s, "data.val_fraction", "must be in [0, 1)");
+  require(d.picks_share == -1 || (d.picks_share >= 0 && d.picks_share <= 1), s, "data.picks_share",
+          "must be in [0, 1], or -1 (every run equally likely)");
   require(d.workers >= 1 && d.workers <= 64, s, "data.workers", "must be in 1..64");
   require(d.prefetch >= 1 && d.prefetch <= 64, s, "data.prefetch", "must be in 1..64");
   std::set<std::string> names;

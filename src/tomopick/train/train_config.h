@@ -34,6 +34,9 @@ struct DataConfig {
   double particle_fraction = 0.8;    // crops centred near a random particle (else anywhere)
   double val_fraction = 0;           // picks of each training run held back to validate on (partial
                                      // labels, when no --val-runs are given); 0 = none
+  double picks_share = -1;           // share of crops from tomograms given with --picks when copick
+                                     // projects are mixed in (a few real tomograms among many
+                                     // simulated runs); -1 = every run equally likely
   int workers = 2;                   // threads preparing crops ahead of the network
   int prefetch = 4;                  // batches prepared ahead
 };
