@@ -19,6 +19,7 @@
 #include "tomopick/eval/inputs.h"
 #include "tomopick/eval/match.h"
 #include "tomopick/eval/pr_curve.h"
+#include "tomopick/eval/partial_tune.h"
 #include "tomopick/eval/thresholds.h"
 
 using namespace tomopick;
@@ -606,6 +607,52 @@ TEST(Tune, PerTypeThresholdsMaximiseFAndRoundTrip) {
   const std::string m = test::error_message([&] { read_thresholds(d / "bad.json"); });
   EXPECT_NE(m.find("bad.json"), std::string::npos) << m;
   EXPECT_NE(m.find("thresholds.ribosome"), std::string::npos) << m;
+}
+
+TEST(Tune, PartialLabelsGivePositiveUnlabelledThresholds) {
+  // 20 particles scoring 0.95, 0.93, ... 0.57 along x, 40 background peaks scoring 0.05 ... 0.44 far
+  // away; the labels are 4 of the particles (a user's few picks), one more label has no pick near it.
+  std::vector<P> particles, background;
+  for (int i = 0; i < 20; ++i) particles.push_back({1000.0 * i, 0, 0, 0.95 - 0.02 * i});
+  for (int i = 0; i < 40; ++i) background.push_back({1000.0 * i, 20000, 0, 0.05 + 0.01 * i});
+  std::vector<P> labelled;
+  for (int i : {1, 6, 11, 16}) labelled.push_back({1000.0 * i + 30, 20, -10});  // within 75 Å
+  auto picks_of = [&](const std::vector<P>& a) {
+    std::vector<P> all = a;
+    all.insert(all.end(), background.begin(), background.end());
+    return all;
+  };
+  const std::vector<PickSet> picks = {make("A", "ribosome", picks_of(particles))};
+  const std::vector<PickSet> labels = {make("A", "ribosome", labelled)};
+  CziiOptions o;
+  Thresholds t = tune_partial(labels, picks, o);
+  EXPECT_EQ(t.metric, "pu");
+  ASSERT_EQ(t.types.size(), 1u);
+  const auto& r = t.types[0];
+  // The lowest labelled particle's score: every particle kept, no background peak.
+  ASSERT_TRUE(r.threshold);
+  EXPECT_EQ(*r.threshold, 0.95 - 0.02 * 16);
+  EXPECT_EQ(r.at.picks, 17);
+  EXPECT_EQ(r.at.counts, (Counts{4, 0, 0}));
+  EXPECT_DOUBLE_EQ(r.at.rates.recall, 1.0);
+  EXPECT_GE(r.estimated_count, 12);  // about the 20 there are, from 4 labels
+  EXPECT_LE(r.estimated_count, 20);
+  // A label far from every pick is simply not found; a given count replaces the estimate.
+  labelled.push_back({500, 90000, 0});
+  PartialTuneOptions po;
+  po.expected["ribosome"] = 40;
+  t = tune_partial({make("A", "ribosome", labelled)}, picks, o, po);
+  EXPECT_EQ(t.types[0].at.counts, (Counts{4, 0, 1}));
+  EXPECT_EQ(t.types[0].estimated_count, 40);
+  // Through thresholds.json and back.
+  test::TempDir d;
+  write_thresholds(d / "t.json", t);
+  const auto back = read_thresholds(d / "t.json");
+  EXPECT_EQ(back.metric, "pu");
+  EXPECT_EQ(*back.find("ribosome")->threshold, 0.95 - 0.02 * 16);
+  // Labels of a type without a radius, or no labels at all, are errors saying so.
+  test::expect_error([&] { tune_partial({make("A", "blob", labelled)}, picks, o); }, "truth", "--radius blob=");
+  test::expect_error([&] { tune_partial({make("A", "ribosome", {})}, picks, o); }, "truth", "no labelled picks");
 }
 
 TEST(Tune, OneMotorThresholdForByu) {

@@ -66,6 +66,9 @@ TEST(EvalCli, EvaluateAndTuneEndToEnd) {
   auto tune = std::async(std::launch::async, test::run_command,
                          tp() + " -q tune --truth " + q(d / "truth") + " --picks " + q(d / "picks.csv") + " --out " +
                              q(d / "out/thresholds.json"));
+  auto partial = std::async(std::launch::async, test::run_command,
+                            tp() + " -q tune --partial --truth " + q(d / "truth") + " --picks " + q(d / "picks.csv") +
+                                " --types ribosome --expect ribosome=5 --out " + q(d / "out/partial.json"));
   auto byu = std::async(std::launch::async, test::run_command,
                         tp() + " evaluate --metric byu --truth " + q(d / "labels.csv") + " --picks " + q(d / "submission.csv"));
   // The real CZII ground truth (a folder of FiveParticlesData*.csv) against itself, as a table.
@@ -113,6 +116,17 @@ TEST(EvalCli, EvaluateAndTuneEndToEnd) {
   EXPECT_EQ(*tuned.find("apo-ferritin")->threshold, 0.7);
   EXPECT_NEAR(tuned.expected_score, all, 1e-12);
   EXPECT_NE(u.output.find("score at these thresholds"), std::string::npos) << u.output;
+
+  // The same truth taken as a sample of the particles: metric pu, the count as given.
+  const auto pu = partial.get();
+  ASSERT_EQ(pu.exit_code, 0) << pu.output;
+  EXPECT_NE(pu.output.find("thresholds from partial labels"), std::string::npos) << pu.output;
+  const Thresholds from_partial = read_thresholds(d / "out/partial.json");
+  EXPECT_EQ(from_partial.metric, "pu");
+  ASSERT_EQ(from_partial.types.size(), 1u);
+  EXPECT_EQ(from_partial.types[0].name, "ribosome");
+  EXPECT_TRUE(from_partial.types[0].threshold);
+  EXPECT_EQ(from_partial.types[0].estimated_count, 5);
 
   const auto b = byu.get();
   ASSERT_EQ(b.exit_code, 0) << b.output;

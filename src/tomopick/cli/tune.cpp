@@ -10,6 +10,8 @@
 #include "tomopick/cli/scoring_options.h"
 #include "tomopick/core/error.h"
 #include "tomopick/eval/inputs.h"
+#include "tomopick/eval/partial_tune.h"
+#include "tomopick/eval/particle_types.h"
 #include "tomopick/eval/thresholds.h"
 
 namespace tomopick::cli {
@@ -17,11 +19,24 @@ namespace tomopick::cli {
 namespace {
 
 struct TuneArgs {
-  std::string truth, picks, out, extra_runs = "ignore";
+  std::string truth, picks, out, extra_runs = "ignore", expect;
+  bool partial = false;
+  PartialTuneOptions partial_options;
   std::optional<double> spacing;
   EvalRequest req;
 };
 
+
+// Partial labels: what was found is known, false positives are not, so rates are estimates.
+void print_partial_table(const Thresholds& t) {
+  std::cout << fmt::format("  {:<20}  {:>10}  {:>7}  {:>14}  {:>12}  {:>10}  {:>8}  {:>7}\n", "type", "threshold", "picks",
+                           "labels found", "~particles", "precision~", "recall~", fmt::format("F{:g}~", t.beta));
+  for (const auto& x : t.types)
+    std::cout << fmt::format("  {:<20}  {:>10}  {:>7}  {:>14}  {:>12.0f}  {:>10.4f}  {:>8.4f}  {:>7.4f}\n", x.name,
+                             x.threshold ? fmt::format("{:.6g}", *x.threshold) : "keep none", x.at.picks,
+                             fmt::format("{} of {}", x.at.counts.tp, x.truths), x.estimated_count,
+                             x.at.rates.precision, x.at.rates.recall, x.at.rates.fbeta);
+}
 
 void print_table(const Thresholds& t) {
   size_t w = 4;
@@ -46,6 +61,12 @@ void add_tune(CLI::App& app) {
   cmd->add_option("--out", a->out, "Where to write thresholds.json")->required();
   cmd->add_option("--metric", a->req.metric, "czii (default: a threshold per type) or byu (one motor threshold)")
       ->check(CLI::IsMember({"czii", "byu"}));
+  cmd->add_flag("--partial", a->partial,
+                 "The truth is a sample of the particles (your picks), not all of them: thresholds from "
+                 "positive-unlabelled estimates (README, \"Fine-tune on your own picks\")");
+  cmd->add_option("--expect", a->expect, "--partial: about how many particles the labelled runs hold, name=N,...");
+  cmd->add_option("--tolerance", a->partial_options.tolerance,
+                  "--partial: the lowest threshold whose estimated F is this close to the best (default 0.02)");
   add_scoring_options(cmd, a->req, a->spacing, a->extra_runs);
   cmd->callback([a] {
     a->req.truth = a->truth;
@@ -55,6 +76,17 @@ void add_tune(CLI::App& app) {
     EvalSetup s = prepare_evaluation(a->req);
     Thresholds t;
     double before = 0;
+    if (a->partial) {
+      if (a->req.metric != "czii") throw Error("--partial", "tunes per-type thresholds (the czii kind); drop --metric byu");
+      a->partial_options.expected = parse_name_values(a->expect, "--expect");
+      t = about_picks(a->picks, [&] { return tune_partial(s.truth.sets, s.picks.sets, s.czii, a->partial_options); });
+      write_thresholds(a->out, t);
+      std::cout << fmt::format("thresholds from partial labels (estimated F{:g}; a pick is kept when score >= its "
+                               "threshold) -> {}\n", t.beta, a->out);
+      print_partial_table(t);
+      return;
+    }
+    if (!a->expect.empty()) throw Error("--expect", "goes with --partial");
     if (a->req.metric == "byu") {
       const auto curve = about_picks(a->picks, [&] { return byu_pr_curve(s.truth.sets, s.picks.sets, s.byu); });
       const ByuResult all = about_picks(a->picks, [&] { return byu_score(s.truth.sets, s.picks.sets, s.byu); });
