@@ -6,9 +6,20 @@
 
 #include "tomopick/core/error.h"
 #include "tomopick/eval/particle_types.h"
-#include "tomopick/eval/pu_estimate.h"
 
 namespace tomopick {
+
+TunedType tuned_from_pu(const std::string& name, const PuEstimate& e) {
+  TunedType t;
+  t.name = name;
+  t.truths = e.held_out;
+  t.threshold = e.threshold;
+  t.estimated_count = e.count;
+  t.at.threshold = e.threshold.value_or(std::numeric_limits<double>::infinity());
+  t.at.picks = e.picks;
+  t.at.rates = {e.precision, e.recall, e.fbeta};
+  return t;
+}
 
 Thresholds tune_partial(const std::vector<PickSet>& labels, const std::vector<PickSet>& picks, const CziiOptions& czii,
                         const PartialTuneOptions& o) {
@@ -53,15 +64,8 @@ Thresholds tune_partial(const std::vector<PickSet>& labels, const std::vector<Pi
     }
     const auto given = o.expected.find(name);
     const auto e = estimate_pu(scores, found, out.beta, given == o.expected.end() ? 0 : given->second, o.tolerance);
-    TunedType t;
-    t.name = name;
+    TunedType t = tuned_from_pu(name, e);
     t.weight = type->weight;
-    t.truths = e.held_out;
-    t.threshold = e.threshold;
-    t.estimated_count = e.count;
-    t.at.threshold = e.threshold.value_or(std::numeric_limits<double>::infinity());
-    t.at.picks = e.picks;
-    t.at.rates = {e.precision, e.recall, e.fbeta};
     int64_t hit = 0;
     for (double f : found) hit += e.threshold && f >= *e.threshold ? 1 : 0;
     t.at.counts = {hit, 0, int64_t(found.size()) - hit};

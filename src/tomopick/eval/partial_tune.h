@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tomopick/eval/czii_score.h"
+#include "tomopick/eval/pu_estimate.h"
 #include "tomopick/eval/thresholds.h"
 #include "tomopick/io/picks.h"
 
@@ -20,6 +21,9 @@ struct PartialTuneOptions {
   double tolerance = 0.02;                 // pu_estimate.h: the lowest threshold this close to the best F
   std::map<std::string, double> expected;  // particles per type in the labelled runs, when known
 };
+
+// A type's row of metric "pu" thresholds from its estimate (counts left to the caller).
+TunedType tuned_from_pu(const std::string& name, const PuEstimate& e);
 
 // metric "pu" thresholds (thresholds.h) for the types of `labels` (radii and beta from `czii`; the
 // types czii.scored_types names, when it names any).

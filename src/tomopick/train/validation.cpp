@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "tomopick/eval/czii_score.h"
+#include "tomopick/eval/partial_tune.h"
 #include "tomopick/infer/model_runner.h"
 #include "tomopick/infer/sliding_window.h"
 #include "tomopick/infer/tta.h"
@@ -132,15 +133,8 @@ ValidationResult validate_partial(nn::HeatmapNet& net, const nn::ModelInfo& info
     double found = 0;
     for (double h : held) found += e.threshold && h >= *e.threshold ? 1 : 0;
     out.held_out_recall[cls.name] = found / double(held.size());
-    TunedType t;
-    t.name = cls.name;
+    TunedType t = tuned_from_pu(cls.name, e);
     t.scored = cls.scored;
-    t.truths = e.held_out;
-    t.threshold = e.threshold;
-    t.estimated_count = e.count;
-    t.at.threshold = e.threshold.value_or(std::numeric_limits<double>::infinity());
-    t.at.picks = e.picks;
-    t.at.rates = {e.precision, e.recall, e.fbeta};
     out.tuned.types.push_back(t);
     out.thresholds[cls.name] = t.at.threshold;
     if (cls.scored) {
