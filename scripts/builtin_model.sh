@@ -27,10 +27,10 @@ cd "$work"
 
 # 1. Data (each simulate call is skipped when its folder exists).
 sim() { [ -d "$1" ] || "$T" -q simulate --preset "$2" --runs "$3" --seed "$4" --out "$1"; }
-sim czii 12 czii 7            # stage 1 trains on sim_000..009, validates on sim_011
-sim real 12 czii-real 9
-sim tune 4 czii 99
-sim tune_real 4 czii-real 98
+sim czii czii 12 7            # stage 1 trains on sim_000..009, validates on sim_011
+sim real czii-real 12 9
+sim tune czii 4 99
+sim tune_real czii-real 4 98
 runs=sim_000,sim_001,sim_002,sim_003,sim_004,sim_005,sim_006,sim_007,sim_008,sim_009
 
 # 2. Stage 1: simulations only.
