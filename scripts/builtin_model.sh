@@ -38,15 +38,19 @@ runs=sim_000,sim_001,sim_002,sim_003,sim_004,sim_005,sim_006,sim_007,sim_008,sim
   --val-runs sim_011 --out stage1 --overwrite
 
 # 3. Stage 2: both presets (their runs are named alike: ten of each) and the real tomogram.
+# Its files, and those of the thresholds, go to a folder of their own, so several can be made at once.
+stage2=$work/stage2_$(basename "$out")
+mkdir -p "$stage2"
 "$T" train --init stage1/model.pt --config "$root/configs/builtin-real-mix.yaml" --data czii --data real \
-  --train-runs "$runs" --data "$tomo" --picks "$picks" --object "$object" --out stage2 --overwrite
-for f in model.pt config.yaml train_log.csv; do cp "stage2/$f" "$out/$f"; done
+  --train-runs "$runs" --data "$tomo" --picks "$picks" --object "$object" --out "$stage2/train" --overwrite
+for f in model.pt config.yaml train_log.csv; do cp "$stage2/train/$f" "$out/$f"; done
+cd "$stage2"
 
 # 4. Thresholds.
 low=apo-ferritin=0.02,beta-amylase=0.02,beta-galactosidase=0.02,ribosome=0.02,thyroglobulin=0.02,virus-like-particle=0.02
 for p in tune tune_real; do
-  "$T" -q pick "$p" -m "$out/model.pt" --threshold "$low" --user-id lowthr --overwrite --out "$p.csv"
-  "$T" -q tune --truth "$p" --truth-user simulation --picks "$p.csv" --out "thresholds_$p.json"
+  "$T" -q pick "$work/$p" -m "$out/model.pt" --threshold "$low" --user-id "lowthr_$(basename "$out")" --overwrite --out "$p.csv"
+  "$T" -q tune --truth "$work/$p" --truth-user simulation --picks "$p.csv" --out "thresholds_$p.json"
 done
 name=$(basename "$tomo"); name=${name%.*}
 "$T" -q pick "$tomo" -m "$out/model.pt" --threshold "$object=0.02" --out real_peaks.csv
@@ -60,7 +64,7 @@ for r in rows:
     print(f"{sys.argv[2]},{sys.argv[3]},{x},{y},{z}")
 PY
 "$T" -q tune --partial --truth real_truth.csv --picks real_peaks.csv --types "$object" --out thresholds_real_picks.json
-/usr/bin/python3 - thresholds_tune.json thresholds_tune_real.json thresholds_real_picks.json > "$out/thresholds.json" <<'PY'
+/usr/bin/python3 - thresholds_tune.json thresholds_tune_real.json thresholds_real_picks.json > thresholds.json <<'PY'
 import json, sys
 sources = {f: json.load(open(f))["thresholds"] for f in sys.argv[1:]}
 names = sorted({k for t in sources.values() for k in t})
@@ -70,4 +74,5 @@ print(json.dumps({"metric": "czii", "beta": 4, "matching": "kaggle", "distance_m
                   "rule": "keep a pick when its score >= its type's threshold; each type's lowest of the sources",
                   "thresholds": lowest, "sources": sources}, indent=2))
 PY
+mv thresholds.json "$out/thresholds.json"
 cat "$out/thresholds.json"

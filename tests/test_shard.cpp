@@ -197,3 +197,32 @@ TEST(ShardedPick, ShardsTogetherEqualOneProcess) {
   EXPECT_NE(r.output.find("overlap"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "bad.csv"));
 }
+
+TEST(ShardedPick, MergeGathersByuSubmissionShards) {
+  TempDir dir;
+  const auto bin = test::tomopick_binary();
+  const std::string header = "tomo_id,Motor axis 0,Motor axis 1,Motor axis 2\n";
+  write_file_atomic(dir / "s0.csv", header + "tomo_2,600,600,600\ntomo_0,100,100,100\n");
+  write_file_atomic(dir / "s1.csv", header + "tomo_3,-1,-1,-1\ntomo_1,251,251,251\n");
+  auto r = test::run_command(bin + " merge " + test::shell_quote((dir / "s1.csv").string()) + " " +
+                             test::shell_quote((dir / "s0.csv").string()) + " --out " + test::shell_quote((dir / "sub.csv").string()));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("4 tomograms, 3 with a motor"), std::string::npos) << r.output;
+  // one submission, tomograms in name order, as one process writes it
+  const auto merged = read_byu_submission(dir / "sub.csv");
+  ASSERT_EQ(merged.size(), 4u);
+  for (size_t i = 0; i < merged.size(); ++i) EXPECT_EQ(merged[i].tomo_id, "tomo_" + std::to_string(i));
+  EXPECT_EQ(merged[1].z, 251);
+  EXPECT_FALSE(merged[3].has_motor());
+  // a tomogram in two files, or a submission with CZII picks: errors, nothing written
+  r = test::run_command(bin + " merge " + test::shell_quote((dir / "s0.csv").string()) + " " +
+                        test::shell_quote((dir / "s0.csv").string()) + " --out " + test::shell_quote((dir / "bad.csv").string()));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("tomogram 'tomo_2' is in"), std::string::npos) << r.output;
+  write_file_atomic(dir / "czii.csv", "experiment,particle_type,x,y,z\nTS_1,ribosome,1,2,3\n");
+  r = test::run_command(bin + " merge " + test::shell_quote((dir / "s0.csv").string()) + " " +
+                        test::shell_quote((dir / "czii.csv").string()) + " --out " + test::shell_quote((dir / "bad.csv").string()));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("some inputs are BYU submissions and some are not"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "bad.csv"));
+}
