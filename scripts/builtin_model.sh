@@ -10,7 +10,7 @@
 #      a new tomogram's scores sit below those of the data the thresholds were tuned on, and F4
 #      weighs recall 16 times precision.
 #   scripts/builtin_model.sh BUILD_DIR WORK_DIR OUT_DIR [TOMOGRAM PICKS OBJECT]
-# OUT_DIR gets model.pt, thresholds.json, config.yaml, train_log.csv. About 40 minutes on 2 cores.
+# OUT_DIR gets model.pt, thresholds.json, config.yaml, train_log.csv. About 26 minutes on 2 cores.
 # Give another tomogram and picks (e.g. one half of tomo9) to measure the recipe on what it did not see.
 set -euo pipefail
 build=$(realpath "$1")

@@ -1,6 +1,8 @@
-// `tomopick pick` with the built-in default model on the real tomogram beside the repository
-// (EMPIAR-11658 tomo9, 31.36 Å, 55 curated ribosome picks): it runs end to end, resampling to the
-// model's 20 Å, and finds most of the curated ribosomes.
+// `tomopick pick` with the built-in default model and its shipped thresholds on the real tomogram
+// beside the repository (EMPIAR-11658 tomo9, 31.36 Å, 55 curated ribosome picks): it runs end to end,
+// resampling to the model's 20 Å, and finds most of the curated ribosomes. The built-in model saw
+// tomo9 in training (models/default/README.md), so this guards the shipped model and thresholds, not
+// how well they transfer (that is measured on held-out data there).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -16,7 +18,7 @@ TEST(PickRealTomogram, DefaultModelFindsCuratedRibosomes) {
   test::TempDir dir;
   const auto out = dir / "tomo9.csv";
   const auto r = test::run_command(test::tomopick_binary() + " pick " + test::shell_quote((data / "tomo9.mrc").string()) +
-                                   " --threshold ribosome=0.3 --out " + test::shell_quote(out.string()));
+                                   " --out " + test::shell_quote(out.string()));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto picks = read_picks(out);
   std::vector<Pick> ribosomes;
@@ -39,6 +41,7 @@ TEST(PickRealTomogram, DefaultModelFindsCuratedRibosomes) {
         ++hit;
         break;
       }
-  // measured 36 of 55 (65 %) on 2026-11-23; the curated picks are not exhaustive, so only recall counts
-  EXPECT_GE(hit, 28);
+  // measured 40 of 55 (73 %) on 2026-12-05 (the model before it: 0 at its shipped thresholds); the
+  // curated picks are not exhaustive, so only recall counts
+  EXPECT_GE(hit, 34);
 }
