@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     const auto t0 = Clock::now();
     infer::PickerOptions po;
     po.models.emplace_back(argv[2]);
+    po.tta = "none";  // the Python reference runs the network once per window
     infer::Picker picker(po);
     const double spacing = picker.info().spacing_A;
     const auto t_load = Clock::now();

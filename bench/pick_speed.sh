@@ -35,7 +35,8 @@ rss() { awk -F': ' '/Maximum resident set size/ { printf "%.2f", $2 / 1048576 }'
 key() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 
 echo "tomopick pick ..." >&2
-/usr/bin/time -v "$build/tomopick" --threads "$threads" pick "$tomo" -m "$model" --out "$tmp/tomopick.csv" \
+# --tta none: the Python reference runs the network once per window (the built-in model averages four turns)
+/usr/bin/time -v "$build/tomopick" --threads "$threads" pick "$tomo" -m "$model" --tta none --out "$tmp/tomopick.csv" \
   >"$tmp/cpp.out" 2>"$tmp/cpp.time"
 echo "bench_pick (stages) ..." >&2
 "$build/bench/bench_pick" "$tomo" "$model" "$threads" >"$tmp/cpp.stages"
