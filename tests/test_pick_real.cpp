@@ -18,7 +18,7 @@ TEST(PickRealTomogram, DefaultModelFindsCuratedRibosomes) {
   test::TempDir dir;
   const auto out = dir / "tomo9.csv";
   const auto r = test::run_command(test::tomopick_binary() + " pick " + test::shell_quote((data / "tomo9.mrc").string()) +
-                                   " --out " + test::shell_quote(out.string()));
+                                   " --tta none --out " + test::shell_quote(out.string()));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto picks = read_picks(out);
   std::vector<Pick> ribosomes;
@@ -41,7 +41,9 @@ TEST(PickRealTomogram, DefaultModelFindsCuratedRibosomes) {
         ++hit;
         break;
       }
-  // measured 40 of 55 (73 %) on 2026-12-05 (the model before it: 0 at its shipped thresholds); the
-  // curated picks are not exhaustive, so only recall counts
+  // One pass per window keeps this at ~15 s (tomo9 at 20 Å is 7x a CZII run); the quarter-turn
+  // averaging the model does by default finds 40 of 55. Measured 41 of 55 (75 %) on 2026-12-05 (the
+  // model before it: 0 at its shipped thresholds); the curated picks are not exhaustive, so only
+  // recall counts.
   EXPECT_GE(hit, 34);
 }
