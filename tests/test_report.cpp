@@ -17,7 +17,10 @@
 #include "tomopick/eval/inputs.h"
 #include "tomopick/io/copick_project.h"
 #include "tomopick/io/tomogram.h"
+#include "tomopick/sim/byu_dataset.h"
+#include "byu_example.h"
 #include "tomopick/report/base64.h"
+#include "tomopick/report/byu_report.h"
 #include "tomopick/report/html_report.h"
 #include "tomopick/report/html_text.h"
 #include "tomopick/report/png.h"
@@ -370,6 +373,56 @@ TEST(Report, WithoutTomogramsOrTrainingAndErrors) {
   req = f.request();
   req.eval.metric = "byu";
   test::expect_error([&] { make_report(req); }, "report", "CZII");
+}
+
+// The BYU report on the metric's docstring example (F2 = 5/14): a row per tomogram with the outcome
+// the metric gives it, the score in the headline; then on a simulated slice-stack tomogram, a
+// picture through its motor.
+TEST(ByuReport, RowsOutcomesScoreAndPictures) {
+  test::TempDir d;
+  write_file_atomic(d / "train_labels.csv", test::kByuExampleLabels);
+  write_file_atomic(d / "submission.csv", test::kByuExampleSubmission);
+  ByuReportRequest req;
+  req.eval.truth = d / "train_labels.csv";
+  req.eval.picks = d / "submission.csv";
+  const ByuReportResult r = write_byu_report(d / "byu.html", req);
+  EXPECT_NEAR(r.score.rates.fbeta, 5.0 / 14, 1e-12);
+  const std::string html = read_file(d / "byu.html");
+  EXPECT_EQ(check_well_formed(html), "");
+  EXPECT_NE(html.find(">0.3571<"), std::string::npos);
+  for (const auto& [run, outcome] : std::vector<std::pair<std::string, std::string>>{
+           {"tomo_0", "FP"}, {"tomo_1", "TP"}, {"tomo_2", "FN"}, {"tomo_3", "FN"}})
+    EXPECT_NE(html.find("data-run=\"" + run + "\" data-outcome=\"" + outcome + "\""), std::string::npos) << run;
+  EXPECT_EQ(r.images, 0u);
+
+  // A simulated tomogram whose motor is predicted 100 Å off: a hit, drawn through its slice.
+  sim::SimConfig c = sim::sim_preset("byu");
+  c.no_motor_fraction = 0;
+  c.tilt_step = 6;
+  sim::ByuSimOptions so;
+  so.out = d / "byu";
+  so.tomograms = 1;
+  so.seed = 4;
+  so.shape = Shape3{96, 128, 128};
+  so.spacing = 20;
+  const auto labels = sim::simulate_byu_dataset(c, so);
+  ASSERT_TRUE(labels.at(0).has_motor());
+  MotorLabel guess = labels[0];
+  guess.x += 5;  // voxels of 20 Å
+  write_byu_submission(d / "sub.csv", {guess});
+  req.eval.truth = d / "byu/train_labels.csv";
+  req.eval.picks = d / "sub.csv";
+  req.tomograms = d / "byu/train";
+  const ByuReportResult s = make_byu_report(req);
+  EXPECT_EQ(s.score.counts.tp, 1);
+  ASSERT_EQ(s.images, 1u);
+  EXPECT_TRUE(s.notes.empty());
+  EXPECT_EQ(check_well_formed(s.html), "");
+  EXPECT_NE(s.html.find(fmt::format("z slice {} (mean of 5)", std::lround(labels[0].z))), std::string::npos);
+
+  // A folder that is not there is named.
+  req.tomograms = d / "nowhere";
+  test::expect_error([&] { make_byu_report(req); }, "nowhere", "is not a folder of tomograms");
 }
 
 TEST(ReportCli, SimulatedProjectEndToEnd) {

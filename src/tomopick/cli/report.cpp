@@ -7,6 +7,7 @@
 
 #include "tomopick/cli/commands.h"
 #include "tomopick/cli/scoring_options.h"
+#include "tomopick/report/byu_report.h"
 #include "tomopick/report/html_report.h"
 
 namespace tomopick::cli {
@@ -14,7 +15,7 @@ namespace tomopick::cli {
 namespace {
 
 struct ReportArgs {
-  std::string truth, picks, tomograms, train_log, out = "report.html", extra_runs = "ignore", title = "tomopick report";
+  std::string truth, picks, tomograms, train_log, out = "report.html", extra_runs = "ignore", title, metric = "czii";
   std::optional<double> spacing;
   ReportRequest req;
 };
@@ -55,8 +56,11 @@ void add_report(CLI::App& app) {
   auto* cmd = app.add_subcommand("report", "Write one self-contained HTML report on picks: scores, curves, slices, training");
   cmd->add_option("--truth", a->truth, "Truth: copick project, folder of pick files, or a pick file")->required();
   cmd->add_option("--picks", a->picks, "Picks: copick project, folder of pick files, or a pick file")->required();
+  cmd->add_option("--metric", a->metric, "czii (default) or byu (a flagellar-motor submission against train_labels.csv)")
+      ->check(CLI::IsMember({"czii", "byu"}));
   cmd->add_option("--tomograms", a->tomograms,
-                  "copick project with the tomograms to show (default: the truth's or the picks' project)");
+                  "czii: copick project with the tomograms to show (default: the truth's or the picks' project); "
+                  "byu: the folder of slice-stack tomograms (BYU's train/)");
   cmd->add_option("--tomo-type", a->req.gallery.tomo_type, "Tomogram type to show (default denoised)");
   cmd->add_option("--train-log", a->train_log, "Training folder (train_log.csv, config.yaml) to plot");
   cmd->add_option("--out", a->out, "Output HTML file (default report.html)");
@@ -67,6 +71,20 @@ void add_report(CLI::App& app) {
   cmd->add_option("--size", a->req.gallery.size_px, "Pictures' longer side in pixels (default 400)")->check(CLI::PositiveNumber);
   add_scoring_options(cmd, a->req.eval, a->spacing, a->extra_runs);
   cmd->callback([a] {
+    if (a->metric == "byu") {
+      ByuReportRequest req;
+      req.eval = a->req.eval;
+      req.eval.truth = a->truth;
+      req.eval.picks = a->picks;
+      req.eval.metric = "byu";
+      req.eval.spacing_A = a->spacing.value_or(0);
+      req.tomograms = a->tomograms;
+      if (!a->title.empty()) req.title = a->title;
+      req.command_line = command_line();
+      const ByuReportResult r = write_byu_report(a->out, req);
+      for (const auto& n : r.notes) spdlog::info("report: {}", n);
+      return;
+    }
     ReportRequest req = a->req;
     req.eval.truth = a->truth;
     req.eval.picks = a->picks;
@@ -75,7 +93,7 @@ void add_report(CLI::App& app) {
     req.eval.extra_runs_are_fp = a->extra_runs == "fp";
     req.tomograms = a->tomograms;
     req.train_log = a->train_log;
-    req.title = a->title;
+    if (!a->title.empty()) req.title = a->title;
     req.command_line = command_line();
     const ReportResult r = write_report(a->out, req);
     for (const auto& n : r.notes) spdlog::info("report: {}", n);

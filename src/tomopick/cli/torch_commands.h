@@ -35,7 +35,8 @@ struct TrainCliOptions {
 };
 
 struct DemoCliOptions {
-  std::string out = "tomopick-demo", model, shape;
+  std::string task = "czii", out = "tomopick-demo", model, shape;
+  int tomograms = 8;  // byu
   uint64_t seed = 0;
   bool keep = false;
   std::string command_line;  // as the options make it (shown in the report)

@@ -1,4 +1,5 @@
 #include "tomopick/demo/demo.h"
+#include "tomopick/demo/demo_folder.h"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -26,34 +27,9 @@ namespace {
 using json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kMarker = "demo.json";
 constexpr const char* kTruthUser = "simulation";
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-// "tomopick-demo/" and "a/../tomopick-demo" name the folder itself, which AtomicDir needs to build a
-// sibling of.
-fs::path folder_path(const fs::path& out) {
-  fs::path p = out.lexically_normal();
-  if (!p.has_filename()) p = p.parent_path();
-  const auto name = p.filename().string();
-  if (p.empty() || name == "." || name == "..")
-    throw Error("--out", "'" + out.string() + "' is the current or a parent folder; give a folder of its own (e.g. tomopick-demo)");
-  return p;
-}
-
-// Refuses to touch anything that is not ours: only a missing path, an empty folder or an earlier
-// demo's folder may be replaced.
-void check_replaceable(const fs::path& dir) {
-  std::error_code ec;
-  const auto st = fs::symlink_status(dir, ec);
-  if (!fs::exists(st)) return;
-  if (fs::is_directory(st)) {
-    if (fs::is_empty(dir, ec) || is_demo_folder(dir)) return;
-    throw Error(dir, "exists and is not a tomopick demo folder; give another --out or remove it");
-  }
-  throw Error(dir, "exists and is not a folder; give another --out");
-}
 
 json summary_json(const DemoOptions& o, const DemoResult& r) {
   json stages = json::object();
@@ -80,26 +56,16 @@ json summary_json(const DemoOptions& o, const DemoResult& r) {
 
 }  // namespace
 
-bool is_demo_folder(const fs::path& dir) {
-  std::error_code ec;
-  const fs::path marker = dir / kMarker;
-  if (!fs::is_directory(dir, ec) || !fs::is_regular_file(marker, ec)) return false;
-  try {
-    const auto j = json::parse(read_file(marker));
-    return j.is_object() && j.contains("tomopick_demo");
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
 DemoResult run_demo(const DemoOptions& o) {
+  if (o.task == "byu") return run_byu_demo(o);
+  if (o.task != "czii") throw Error("--task", "must be czii or byu, got '" + o.task + "'");
   const auto t_start = Clock::now();
   DemoResult r;
-  r.dir = folder_path(o.out);
+  r.dir = demo_folder_path(o.out);
   r.shape = o.shape;
   r.spacing_A = o.spacing_A;
   r.seed = o.seed;
-  check_replaceable(r.dir);
+  check_demo_replaceable(r.dir);
   // A missing or broken model should fail now, not after the simulation.
   r.model = o.model.empty() ? infer::default_model_path() : o.model;
   const nn::ModelInfo info = nn::read_model_info(r.model);
@@ -120,7 +86,7 @@ DemoResult run_demo(const DemoOptions& o) {
   const fs::path project_tmp = dir.path() / "project";
   const fs::path csv_tmp = dir.path() / "picks.csv";
   // The marker goes in first, so that even a folder left by a killed run is recognised as ours.
-  write_file(dir.path() / kMarker, summary_json(o, r).dump(2) + "\n");
+  write_file(dir.path() / kDemoMarker, summary_json(o, r).dump(2) + "\n");
 
   // ---- simulate ----
   auto t0 = Clock::now();
@@ -168,7 +134,7 @@ DemoResult run_demo(const DemoOptions& o) {
   }
   r.stages.push_back({"score", seconds_since(t0)});
 
-  write_file(dir.path() / kMarker, summary_json(o, r).dump(2) + "\n");
+  write_file(dir.path() / kDemoMarker, summary_json(o, r).dump(2) + "\n");
   dir.commit();
   r.project = r.dir / "project";
   r.picks_csv = r.dir / "picks.csv";
@@ -197,7 +163,7 @@ DemoResult run_demo(const DemoOptions& o) {
     for (const auto& t : CopickProject::open(r.project).tomograms(r.run)) fs::remove_all(t.path, ec);
   }
   r.total_seconds = seconds_since(t_start);
-  write_file_atomic(r.dir / kMarker, summary_json(o, r).dump(2) + "\n");
+  write_file_atomic(r.dir / kDemoMarker, summary_json(o, r).dump(2) + "\n");
   return r;
 }
 

@@ -11,6 +11,13 @@
 //   report.html   the self-contained report
 //   demo.json     what was run and what came out; it also marks the folder as a demo's, which a
 //                 later demo may replace
+//
+// The BYU task (`task = "byu"`) simulates a few tomograms of bacteria in BYU's layout instead, picks
+// them with the built-in motor model and scores the submission with the BYU F2:
+//   byu/          train/<tomo_id>/slice_*.jpg (removed unless `keep`) and train_labels.csv (the truth)
+//   picks.csv     each tomogram's best peak (Å, with its score), called a motor or not
+//   submission.csv  BYU's submission: one motor or -1 per tomogram, voxels
+//   report.html, demo.json
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -19,6 +26,7 @@
 #include <vector>
 
 #include "tomopick/core/volume.h"
+#include "tomopick/eval/byu_score.h"
 #include "tomopick/eval/czii_score.h"
 
 namespace tomopick::demo {
@@ -26,6 +34,7 @@ namespace tomopick::demo {
 namespace fs = std::filesystem;
 
 struct DemoOptions {
+  std::string task = "czii";      // "czii" or "byu" (flagellar motors)
   fs::path out = "tomopick-demo";
   uint64_t seed = 0;
   fs::path model;                 // empty: infer::default_model_path()
@@ -34,6 +43,9 @@ struct DemoOptions {
   // to the model's 20 Å exactly as training did.
   double spacing_A = 10.012444;
   bool keep = false;              // keep the simulated tomograms (otherwise only their picks stay)
+  // byu: how many tomograms (about half hold a motor) and their box; each draws its spacing from BYU's.
+  int tomograms = 8;
+  Shape3 byu_shape{256, 512, 512};
   std::string command_line;       // shown in the report
 };
 
@@ -43,15 +55,21 @@ struct StageTime {
 };
 
 struct DemoResult {
+  std::string task = "czii";
   fs::path dir, project, picks_csv, report;
+  fs::path submission;   // byu
   fs::path model;
   std::string run;
   Shape3 shape;
   double spacing_A = 0;
   uint64_t seed = 0;
   int64_t particles = 0;  // truth points of the run
-  int64_t picks = 0;
+  int64_t picks = 0;      // byu: best peaks, one per tomogram
   CziiResult score;       // exactly what `tomopick evaluate --truth <project> --truth-user simulation --picks <csv>` gives
+  // byu: exactly what `tomopick evaluate --metric byu --truth byu/train_labels.csv --picks submission.csv` gives
+  ByuResult byu;
+  int tomograms = 0, motors = 0;  // byu: simulated tomograms and motors in them
+  double motor_threshold = 0;     // byu: the score a tomogram's best peak needs to call a motor
   std::vector<StageTime> stages;
   double total_seconds = 0;
   size_t report_images = 0;
@@ -62,9 +80,12 @@ struct DemoResult {
 // True if `dir` holds a demo's output (its demo.json marker).
 bool is_demo_folder(const fs::path& dir);
 
-// Runs the whole demo into o.out. An existing demo folder there is replaced; anything else there (a
+// Runs the whole demo (the task o.task says) into o.out. An existing demo folder there is replaced; anything else there (a
 // file, a folder that is not a demo's and not empty) is an Error naming it, left untouched. The
 // project and picks are built beside o.out and renamed into place; the report follows.
 DemoResult run_demo(const DemoOptions& o);
+
+// The BYU task's demo (run_demo calls it for task "byu").
+DemoResult run_byu_demo(const DemoOptions& o);
 
 }  // namespace tomopick::demo

@@ -82,6 +82,8 @@ ByuTomogram judge(const Tomo& t, const ByuOptions& opts, bool predicted) {
   r.has_picks = t.has_picks;
   r.predicted = predicted;
   r.score = t.has_picks ? t.best.score : 0;
+  // Known or not, a motor-free tomogram is judged without it; reports still want it.
+  r.spacing_A = t.truth_spacing > 0 ? t.truth_spacing : t.pick_spacing > 0 ? t.pick_spacing : opts.fallback_spacing_A;
   if (r.has_motor && r.predicted) {
     r.spacing_A = spacing_of(t, opts);
     r.threshold_vox = opts.distance_A / r.spacing_A;

@@ -47,7 +47,7 @@ struct ByuTomogram {
   bool has_picks = false;
   double distance_vox = -1; // prediction to the nearest truth motor, voxels; -1 when either is missing
   double threshold_vox = 0; // distance_A / spacing
-  double spacing_A = 0;
+  double spacing_A = 0;     // Å; 0 when neither truth, picks nor the fallback give it
   ByuOutcome outcome = ByuOutcome::tn;
 };
 

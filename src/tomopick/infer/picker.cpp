@@ -371,6 +371,11 @@ fs::path default_model_path() {
   throw Error("--model", "no model given and the built-in default (models/default/model.pt) was not found");
 }
 
+fs::path default_motor_model_path() {
+  if (auto p = find_resource("models/byu/model.pt")) return *p;
+  throw Error("--model", "no model given and the built-in motor model (models/byu/model.pt) was not found");
+}
+
 int64_t parse_bytes(const std::string& text, const std::string& option) {
   size_t pos = 0;
   double v = 0;

@@ -82,6 +82,10 @@ private:
 // executable's ../ (an installed tree) or the source tree it was built from. Error if none exists.
 fs::path default_model_path();
 
+// The built-in flagellar-motor model (BYU): models/byu/model.pt, found as the default model is. Error
+// if it is not there.
+fs::path default_motor_model_path();
+
 // "4G", "512M", "1.5GiB", "1000000" (bytes) -> bytes; Error naming the option otherwise.
 int64_t parse_bytes(const std::string& text, const std::string& option);
 
