@@ -41,7 +41,8 @@ void info_model(const fs::path& p, bool as_json) {
     return;
   }
   std::cout << "tomopick model " << p.string() << "\n";
-  std::cout << "  network  " << m.model.arch << ", " << m.model.head << " head, channels";
+  std::cout << "  arch: " << m.model.arch << "\n";
+  std::cout << "  network  " << m.model.head << " head, channels";
   for (auto c : m.model.channels) std::cout << " " << c;
   std::cout << ", " << m.model.norm << " norm\n";
   std::cout << "  grid     " << m.spacing_A << " Å, " << m.normalize << " normalisation, window " << m.window.str()

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "tomopick/core/error.h"
+#include "tomopick/nn/segresnet.h"
 #include "tomopick/nn/unet25d.h"
 #include "tomopick/nn/unet3d.h"
 
@@ -27,6 +28,14 @@ UNet25dOptions unet25d_options(const ModelConfig& m, int64_t out) {
   return o;
 }
 
+SegResNetOptions segresnet_options(const ModelConfig& m, int64_t out) {
+  SegResNetOptions o;
+  o.out_channels = out;
+  o.channels = m.channels, o.blocks_down = m.blocks_down, o.blocks_up = m.blocks_up;
+  o.norm = m.norm, o.dropout = m.dropout;
+  return o;
+}
+
 }  // namespace
 
 HeatmapNetImpl::HeatmapNetImpl(const ModelConfig& m, int64_t classes) : cfg_(m), classes_(classes) {
@@ -41,7 +50,8 @@ HeatmapNetImpl::HeatmapNetImpl(const ModelConfig& m, int64_t classes) : cfg_(m),
   };
   if (m.arch == "unet3d") install("unet3d", UNet3d(unet3d_options(m, inner)));
   else if (m.arch == "unet25d") install("unet25d", UNet25d(unet25d_options(m, inner)));
-  else throw Error("model.arch: unknown architecture '" + m.arch + "' (unet3d, unet25d)");
+  else if (m.arch == "segresnet") install("segresnet", SegResNet(segresnet_options(m, inner)));
+  else throw Error("model.arch: unknown architecture '" + m.arch + "' (unet3d, unet25d, segresnet)");
   if (m.backbone_classes > 0) adapter_ = register_module("adapter", torch::nn::Conv3d(torch::nn::Conv3dOptions(inner, out, 1)));
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The network a config names (unet3d or unet25d) with its head: what training, checkpoints and
+// The network a config names (unet3d, unet25d or segresnet) with its head: what training, checkpoints and
 // inference handle, whatever the architecture inside.
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>

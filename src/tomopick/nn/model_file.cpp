@@ -18,6 +18,7 @@ json config_json(const ModelConfig& m) {
             {"num_res_units", m.num_res_units}, {"norm", m.norm}, {"dropout", m.dropout}, {"slices", m.slices},
             {"block", m.block},     {"head_upscale", m.head_upscale}};
   if (m.backbone_classes > 0) j["backbone_classes"] = m.backbone_classes;  // older readers never see it otherwise
+  if (m.arch == "segresnet") j["blocks_down"] = m.blocks_down, j["blocks_up"] = m.blocks_up;
   return j;
 }
 
@@ -94,6 +95,11 @@ void check_sizes(const ModelInfo& m, const std::string& source) {
   if (mc.slices < 1 || mc.slices > 63) bad("model.slices must be in 1..63");
   if (mc.head_upscale < 1 || mc.head_upscale > 8) bad("model.head_upscale must be in 1..8");
   if (mc.backbone_classes < 0 || mc.backbone_classes > 1000) bad("model.backbone_classes must be in 0..1000");
+  if (mc.blocks_down.size() > 8 || mc.blocks_up.size() > 8) bad("model.blocks_down / blocks_up have more than 8 levels");
+  for (auto b : mc.blocks_down)
+    if (b < 0 || b > 16) bad("model.blocks_down must be in 0..16");
+  for (auto b : mc.blocks_up)
+    if (b < 0 || b > 16) bad("model.blocks_up must be in 0..16");
   if (m.classes.size() > 1000) bad("more than 1000 classes");
   if (m.window.z > 4096 || m.window.y > 4096 || m.window.x > 4096) bad("window larger than 4096 voxels");
   // A generous bound on the weights (the shipped model has 1.2 M parameters): 3^3 kernels between
@@ -106,6 +112,9 @@ void check_sizes(const ModelInfo& m, const std::string& source) {
   // The top layers are as wide as the outputs (classes, or the backbone's when there is an adapter).
   const double outputs = double(std::max<int64_t>(int64_t(m.classes.size()), mc.backbone_classes)) + 1;
   params += 27 * outputs * (outputs + 2 * double(mc.channels.front())) * double(1 + mc.num_res_units);
+  // segresnet: two 3^3 convolutions per residual block.
+  for (size_t i = 0; i < mc.channels.size() && i < mc.blocks_down.size(); ++i)
+    params += 54 * double(mc.channels[i]) * double(mc.channels[i]) * double(mc.blocks_down[i] + 1);
   if (params > 2e8) bad("the network would have about " + std::to_string(int64_t(params / 1e6)) + " M parameters (limit 200 M)");
 }
 }
@@ -141,6 +150,10 @@ ModelInfo model_info_from(const json& j, const std::string& source) {
   get(mc, "block", m.model.block, source, "model.");
   get(mc, "head_upscale", m.model.head_upscale, source, "model.");
   if (mc.contains("backbone_classes")) get(mc, "backbone_classes", m.model.backbone_classes, source, "model.");
+  if (m.model.arch == "segresnet") {
+    get(mc, "blocks_down", m.model.blocks_down, source, "model.");
+    get(mc, "blocks_up", m.model.blocks_up, source, "model.");
+  }
   if (!j.contains("classes") || !j["classes"].is_array() || j["classes"].empty())
     throw Error(source, "model description: 'classes' must be a non-empty list");
   for (const auto& k : j["classes"]) {

@@ -121,16 +121,20 @@ torch::Tensor UNet3dImpl::forward(torch::Tensor x) {
   if (x.dim() != 5 || x.size(1) != opts_.in_channels)
     throw Error("unet3d: expected input [N, " + std::to_string(opts_.in_channels) + ", Z, Y, X], got " +
                 std::to_string(x.dim()) + " dimensions");
-  const int64_t t = total_stride();
-  const int64_t z = x.size(2), y = x.size(3), w = x.size(4);
-  const int64_t pz = (t - z % t) % t, py = (t - y % t) % t, px = (t - w % t) % t;
-  if (pz || py || px) {
-    // Replicate padding keeps the border statistics; the padded part is cropped away below.
-    x = torch::nn::functional::pad(x, torch::nn::functional::PadFuncOptions({0, px, 0, py, 0, pz}).mode(torch::kReplicate));
-  }
-  torch::Tensor out = net_->forward(x);
-  if (pz || py || px) out = out.slice(2, 0, z).slice(3, 0, y).slice(4, 0, w);
-  return out;
+  const auto sizes = x.sizes().vec();
+  return crop_spatial(net_->forward(pad_to_multiple(x, total_stride())), sizes);
+}
+
+torch::Tensor pad_to_multiple(torch::Tensor x, int64_t t) {
+  const int64_t pz = (t - x.size(2) % t) % t, py = (t - x.size(3) % t) % t, px = (t - x.size(4) % t) % t;
+  if (!(pz || py || px)) return x;
+  // Replicate padding keeps the border statistics; the padded part is cropped away afterwards.
+  return torch::nn::functional::pad(x, torch::nn::functional::PadFuncOptions({0, px, 0, py, 0, pz}).mode(torch::kReplicate));
+}
+
+torch::Tensor crop_spatial(torch::Tensor y, const std::vector<int64_t>& in) {
+  if (y.size(2) == in[2] && y.size(3) == in[3] && y.size(4) == in[4]) return y;
+  return y.slice(2, 0, in[2]).slice(3, 0, in[3]).slice(4, 0, in[4]);
 }
 
 int64_t parameter_count(const torch::nn::Module& m) {

@@ -47,6 +47,11 @@ private:
 };
 TORCH_MODULE(UNet3d);
 
+// Networks that halve sizes take inputs of any size: x replicate-padded at the far end of z, y and x
+// to multiples of `multiple`, and their output cropped back to the input's spatial size.
+torch::Tensor pad_to_multiple(torch::Tensor x, int64_t multiple);
+torch::Tensor crop_spatial(torch::Tensor y, const std::vector<int64_t>& input_sizes);
+
 // Number of trainable parameters of any module.
 int64_t parameter_count(const torch::nn::Module& m);
 

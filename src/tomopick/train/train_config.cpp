@@ -128,6 +128,8 @@ const std::vector<Field>& fields() {
         field("model.slices", &C::model, &nn::ModelConfig::slices),
         field("model.block", &C::model, &nn::ModelConfig::block),
         field("model.head_upscale", &C::model, &nn::ModelConfig::head_upscale),
+        field("model.blocks_down", &C::model, &nn::ModelConfig::blocks_down),
+        field("model.blocks_up", &C::model, &nn::ModelConfig::blocks_up),
         field("model.backbone_classes", &C::model, &nn::ModelConfig::backbone_classes),
         field("data.spacing_A", &C::data, &DataConfig::spacing_A),
         field("data.tomo_type", &C::data, &DataConfig::tomo_type),
@@ -298,9 +300,18 @@ void apply_overrides(TrainConfig& c, const std::vector<std::string>& overrides, 
 
 void validate(const TrainConfig& c, const std::string& s) {
   const auto& m = c.model;
-  one_of(m.arch, {"unet3d", "unet25d"}, s, "model.arch");
+  one_of(m.arch, {"unet3d", "unet25d", "segresnet"}, s, "model.arch");
   one_of(m.head, {"heatmap", "segmentation"}, s, "model.head");
-  one_of(m.norm, {"instance", "batch"}, s, "model.norm");
+  one_of(m.norm, {"instance", "batch", "group"}, s, "model.norm");
+  require(m.norm != "group" || m.arch == "segresnet", s, "model.norm", "group goes with model.arch: segresnet");
+  if (m.arch == "segresnet") {
+    require(m.blocks_down.size() == m.channels.size(), s, "model.blocks_down", "needs one entry per model.channels entry");
+    require(m.blocks_up.size() + 1 == m.channels.size(), s, "model.blocks_up", "needs one entry fewer than model.channels");
+    for (auto b : m.blocks_down) require(b >= 0 && b <= 16, s, "model.blocks_down", "each must be in 0..16");
+    for (auto b : m.blocks_up) require(b >= 0 && b <= 16, s, "model.blocks_up", "each must be in 0..16");
+    if (m.norm == "group")
+      for (auto ch : m.channels) require(ch % 8 == 0, s, "model.channels", "must be multiples of 8 with model.norm: group");
+  }
   one_of(m.block, {"resnet", "convnext"}, s, "model.block");
   require(!m.channels.empty(), s, "model.channels", "must not be empty");
   for (auto ch : m.channels) require(ch > 0 && ch <= 4096, s, "model.channels", "each must be in 1..4096");
