@@ -46,7 +46,7 @@ void info_model(const fs::path& p, bool as_json) {
   for (auto c : m.model.channels) std::cout << " " << c;
   std::cout << ", " << m.model.norm << " norm\n";
   std::cout << "  grid     " << m.spacing_A << " Å, " << m.normalize << " normalisation, window " << m.window.str()
-            << ", overlap " << m.overlap << "\n";
+            << ", overlap " << m.overlap << ", TTA " << m.tta << "\n";
   std::cout << "  classes  (radius Å, threshold)\n";
   for (const auto& k : m.classes)
     std::cout << "    " << k.name << "  " << k.radius_A << "  "
