@@ -212,7 +212,9 @@ TEST_F(Picking, CommandLineWritesEveryFormat) {
   EXPECT_NE(r.output.find("already picked were kept"), std::string::npos) << r.output;
   r = test::run_command(bin + " info " + test::shell_quote(model().string()));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("unet3d, heatmap head, channels 8 16 32, batch norm"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\n  arch: unet3d\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("heatmap head, channels 8 16 32, batch norm"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(", TTA none\n"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("big  70"), std::string::npos) << r.output;
   r = test::run_command(bin + " pick " + test::shell_quote(test_tomogram().string()) + " -m " +
                         test::shell_quote(model().string()) + " --out " + test::shell_quote((out / "p.txt").string()));
