@@ -5,14 +5,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
 
 #include "tomopick/core/atomic_file.h"
 #include "tomopick/core/error.h"
 #include "tomopick/core/progress.h"
 #include "tomopick/demo/demo.h"
-#include "tomopick/demo/demo_folder.h"
+#include "tomopick/demo/demo_support.h"
 #include "tomopick/eval/inputs.h"
 #include "tomopick/infer/picker.h"
 #include "tomopick/io/picks.h"
@@ -27,9 +26,7 @@ namespace tomopick::demo {
 namespace {
 
 using json = nlohmann::ordered_json;
-using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 json summary_json(const DemoOptions& o, const DemoResult& r) {
   json stages = json::object();
@@ -60,8 +57,8 @@ json summary_json(const DemoOptions& o, const DemoResult& r) {
 }  // namespace
 
 DemoResult run_byu_demo(const DemoOptions& o) {
-  const auto t_start = Clock::now();
   DemoResult r;
+  StageClock clock(r.stages);
   r.task = "byu";
   r.dir = demo_folder_path(o.out);
   r.shape = o.byu_shape;
@@ -79,7 +76,7 @@ DemoResult run_byu_demo(const DemoOptions& o) {
   write_file(dir.path() / kDemoMarker, summary_json(o, r).dump(2) + "\n");
 
   // ---- simulate ----
-  auto t0 = Clock::now();
+  clock.start();
   spdlog::info("demo: simulating {} BYU-like tomogram(s) of {} x {} x {} voxels (seed {})", o.tomograms, o.byu_shape.z,
                o.byu_shape.y, o.byu_shape.x, o.seed);
   sim::ByuSimOptions so;
@@ -96,10 +93,10 @@ DemoResult run_byu_demo(const DemoOptions& o) {
     r.motors += l.has_motor();
   }
   r.tomograms = int(runs.size());
-  r.stages.push_back({"simulate", seconds_since(t0)});
+  clock.stop("simulate");
 
   // ---- pick ----
-  t0 = Clock::now();
+  clock.start();
   spdlog::info("demo: picking them with {} (at {:g} Å)", r.model.string(), info.spacing_A);
   infer::PickerOptions po;
   po.models = {r.model};
@@ -129,12 +126,12 @@ DemoResult run_byu_demo(const DemoOptions& o) {
   write_picks(dir.path() / "picks.csv", best);
   write_byu_submission(dir.path() / "submission.csv", call_motors(best, runs, geometry, r.motor_threshold));
   for (const auto& s : best) r.picks += int64_t(s.points.size());
-  r.stages.push_back({"pick", seconds_since(t0)});
+  clock.stop("pick");
 
   // ---- score ----
   // The best peaks with the threshold: the outcomes and F2 of `tomopick evaluate --metric byu --truth
   // byu/train_labels.csv --picks submission.csv`, and the scores besides.
-  t0 = Clock::now();
+  clock.start();
   EvalRequest eval;
   eval.metric = "byu";
   eval.truth = data_tmp / "train_labels.csv";
@@ -144,7 +141,7 @@ DemoResult run_byu_demo(const DemoOptions& o) {
     setup.byu.min_score = r.motor_threshold;
     r.byu = byu_score(setup.truth.sets, setup.picks.sets, setup.byu);
   }
-  r.stages.push_back({"score", seconds_since(t0)});
+  clock.stop("score");
 
   write_file(dir.path() / kDemoMarker, summary_json(o, r).dump(2) + "\n");
   dir.commit();
@@ -155,7 +152,7 @@ DemoResult run_byu_demo(const DemoOptions& o) {
 
   // ---- report ----
   // After the rename, so that the report names the folder the user will find.
-  t0 = Clock::now();
+  clock.start();
   spdlog::info("demo: writing the report");
   ByuReportRequest req;
   req.eval = eval;
@@ -168,7 +165,7 @@ DemoResult run_byu_demo(const DemoOptions& o) {
   const ByuReportResult rep = write_byu_report(r.report, req);
   r.report_images = rep.images;
   r.report_notes = rep.notes;
-  r.stages.push_back({"report", seconds_since(t0)});
+  clock.stop("report");
 
   // The slices are most of the folder's size (tens of MB each) and the report already shows them.
   r.tomograms_kept = o.keep;
@@ -176,7 +173,7 @@ DemoResult run_byu_demo(const DemoOptions& o) {
     std::error_code ec;
     fs::remove_all(r.project / "train", ec);
   }
-  r.total_seconds = seconds_since(t_start);
+  r.total_seconds = clock.total();
   write_file_atomic(r.dir / kDemoMarker, summary_json(o, r).dump(2) + "\n");
   return r;
 }

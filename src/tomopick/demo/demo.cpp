@@ -1,11 +1,10 @@
 #include "tomopick/demo/demo.h"
-#include "tomopick/demo/demo_folder.h"
+#include "tomopick/demo/demo_support.h"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <memory>
 
@@ -25,11 +24,9 @@ namespace tomopick::demo {
 namespace {
 
 using json = nlohmann::ordered_json;
-using Clock = std::chrono::steady_clock;
 
 constexpr const char* kTruthUser = "simulation";
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 json summary_json(const DemoOptions& o, const DemoResult& r) {
   json stages = json::object();
@@ -59,8 +56,8 @@ json summary_json(const DemoOptions& o, const DemoResult& r) {
 DemoResult run_demo(const DemoOptions& o) {
   if (o.task == "byu") return run_byu_demo(o);
   if (o.task != "czii") throw Error("--task", "must be czii or byu, got '" + o.task + "'");
-  const auto t_start = Clock::now();
   DemoResult r;
+  StageClock clock(r.stages);
   r.dir = demo_folder_path(o.out);
   r.shape = o.shape;
   r.spacing_A = o.spacing_A;
@@ -89,7 +86,7 @@ DemoResult run_demo(const DemoOptions& o) {
   write_file(dir.path() / kDemoMarker, summary_json(o, r).dump(2) + "\n");
 
   // ---- simulate ----
-  auto t0 = Clock::now();
+  clock.start();
   spdlog::info("demo: simulating a CZII-like run of {} x {} x {} voxels at {:g} Å (seed {})", cfg.shape.z, cfg.shape.y,
                cfg.shape.x, cfg.spacing, o.seed);
   sim::SimulateOptions so;
@@ -97,10 +94,10 @@ DemoResult run_demo(const DemoOptions& o) {
   so.seed = o.seed;
   const auto runs = sim::simulate_project(cfg, so);
   r.run = runs.at(0);
-  r.stages.push_back({"simulate", seconds_since(t0)});
+  clock.stop("simulate");
 
   // ---- pick ----
-  t0 = Clock::now();
+  clock.start();
   spdlog::info("demo: picking {} with {} ({} classes at {:g} Å)", r.run, r.model.string(), info.classes.size(),
                info.spacing_A);
   const CopickProject project = CopickProject::open(project_tmp);
@@ -119,11 +116,11 @@ DemoResult run_demo(const DemoOptions& o) {
     r.picks += int64_t(s.points.size());
   }
   write_picks(csv_tmp, sets);
-  r.stages.push_back({"pick", seconds_since(t0)});
+  clock.stop("pick");
 
   // ---- score ----
   // Exactly what `tomopick evaluate --truth <project> --truth-user simulation --picks <csv>` does.
-  t0 = Clock::now();
+  clock.start();
   EvalRequest eval;
   eval.truth = project_tmp;
   eval.truth_source.user_id = kTruthUser;
@@ -132,7 +129,7 @@ DemoResult run_demo(const DemoOptions& o) {
     const EvalSetup setup = prepare_evaluation(eval);
     r.score = czii_score(setup.truth.sets, setup.picks.sets, setup.czii);
   }
-  r.stages.push_back({"score", seconds_since(t0)});
+  clock.stop("score");
 
   write_file(dir.path() / kDemoMarker, summary_json(o, r).dump(2) + "\n");
   dir.commit();
@@ -142,7 +139,7 @@ DemoResult run_demo(const DemoOptions& o) {
 
   // ---- report ----
   // After the rename, so that the report names the folder the user will find, not a temporary one.
-  t0 = Clock::now();
+  clock.start();
   spdlog::info("demo: writing the report");
   ReportRequest req;
   req.eval = eval;
@@ -154,7 +151,7 @@ DemoResult run_demo(const DemoOptions& o) {
   const ReportResult rep = write_report(r.report, req);
   r.report_images = rep.images;
   r.report_notes = rep.notes;
-  r.stages.push_back({"report", seconds_since(t0)});
+  clock.stop("report");
 
   // The tomograms are most of the folder's size (tens of MB) and the report already shows them.
   r.tomograms_kept = o.keep;
@@ -162,7 +159,7 @@ DemoResult run_demo(const DemoOptions& o) {
     std::error_code ec;
     for (const auto& t : CopickProject::open(r.project).tomograms(r.run)) fs::remove_all(t.path, ec);
   }
-  r.total_seconds = seconds_since(t_start);
+  r.total_seconds = clock.total();
   write_file_atomic(r.dir / kDemoMarker, summary_json(o, r).dump(2) + "\n");
   return r;
 }

@@ -1,4 +1,4 @@
-#include "tomopick/demo/demo_folder.h"
+#include "tomopick/demo/demo_support.h"
 
 #include <nlohmann/json.hpp>
 
