@@ -18,8 +18,8 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string tp() { return test::shell_quote(test::tomopick_binary()); }
-std::string q(const fs::path& p) { return test::shell_quote(p.string()); }
+using test::tp;
+using test::q;
 
 size_t count_of(const std::string& text, const std::string& what) {
   size_t n = 0;

@@ -17,8 +17,8 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string tp() { return test::shell_quote(test::tomopick_binary()); }
-std::string q(const fs::path& p) { return test::shell_quote(p.string()); }
+using test::tp;
+using test::q;
 
 json parse_json(const test::RunResult& r) {
   try {

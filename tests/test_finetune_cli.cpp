@@ -14,7 +14,7 @@ using test::TempDir;
 
 namespace {
 
-std::string q(const fs::path& p) { return test::shell_quote(p.string()); }
+using test::q;
 
 // A tiny two-class model ("small", "big") trained briefly on the tiny project.
 fs::path tiny_model(const TempDir& dir) {

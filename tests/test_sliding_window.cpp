@@ -4,26 +4,17 @@
 #include <cmath>
 
 #include "test_support.h"
+#include "torch_volumes.h"
 #include "tomopick/core/torch_bridge.h"
 #include "tomopick/infer/sliding_window.h"
 
 using namespace tomopick;
 using namespace tomopick::infer;
 using tomopick::test::expect_error;
+using tomopick::test::max_abs_diff;
+using tomopick::test::random_volume;
 
 namespace {
-
-Volume<float> random_volume(Shape3 s, uint64_t seed) {
-  torch::manual_seed(seed);
-  return volume_from_tensor(torch::randn({s.z, s.y, s.x}));
-}
-
-float max_abs_diff(const Volume<float>& a, const Volume<float>& b) {
-  EXPECT_EQ(a.shape(), b.shape());
-  float m = 0;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) m = std::max(m, std::abs(a.data()[i] - b.data()[i]));
-  return m;
-}
 
 // Classes with constant values, whatever the input.
 Predictor constant(std::vector<float> values, int stride = 1) {

@@ -48,6 +48,9 @@ std::string tomopick_binary();
 
 // Quotes a string for /bin/sh.
 std::string shell_quote(const std::string& s);
+// For command lines: the tomopick binary, and a path, quoted for /bin/sh.
+inline std::string tp() { return shell_quote(tomopick_binary()); }
+inline std::string q(const fs::path& p) { return shell_quote(p.string()); }
 
 // A pick set of `object` in `run` from {x, y, z (Å), score} rows.
 PickSet pick_set(const std::string& run, const std::string& object, const std::vector<std::array<double, 4>>& xyzs);

@@ -82,6 +82,30 @@ TEST(TrainConfig, ErrorsNameTheKey) {
   EXPECT_NO_THROW(read_train_config(fs::path(TOMOPICK_TEST_PY_DIR) / "../../configs/default.yaml"));
 }
 
+// Each shipped recipe (configs/*.yaml) parses, and its network takes a training step on a crop of the
+// config's own size: what `train --config` builds first.
+TEST(TrainConfig, EveryShippedConfigBuildsItsNetworkAndTakesAStep) {
+  int configs = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(TOMOPICK_SOURCE_DIR) / "configs")) {
+    if (e.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(e.path().filename().string());
+    ++configs;
+    TrainConfig c;
+    ASSERT_NO_THROW(c = read_train_config(e.path()));
+    const int64_t classes = c.data.classes.empty() ? 6 : int64_t(c.data.classes.size());
+    torch::manual_seed(1);
+    nn::HeatmapNet net(c.model, classes);
+    const auto crop = c.data.crop;
+    const auto y = net->forward(torch::randn({2, 1, crop.z, crop.y, crop.x}));
+    EXPECT_EQ(y.sizes(), (torch::IntArrayRef{2, nn::output_channels(c.model, classes), crop.z, crop.y, crop.x}));
+    y.mean().backward();
+    int64_t with_grad = 0, params = 0;
+    for (const auto& p : net->parameters()) params += 1, with_grad += p.grad().defined() ? 1 : 0;
+    EXPECT_EQ(with_grad, params) << "every parameter is reached by the gradient";
+  }
+  EXPECT_GE(configs, 7);
+}
+
 TEST(TrainLosses, HandComputedValues) {
   // logits 0 -> p = 0.5 everywhere; targets 1 and 0.
   const auto logits = torch::zeros({1, 1, 1, 1, 2});

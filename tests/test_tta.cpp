@@ -2,6 +2,7 @@
 #include <torch/torch.h>
 
 #include "test_support.h"
+#include "torch_volumes.h"
 #include "tomopick/core/torch_bridge.h"
 #include "tomopick/infer/sliding_window.h"
 #include "tomopick/infer/tta.h"
@@ -9,6 +10,8 @@
 using namespace tomopick;
 using namespace tomopick::infer;
 using tomopick::test::expect_error;
+using tomopick::test::max_abs_diff;
+using tomopick::test::random_volume;
 
 namespace {
 
@@ -19,18 +22,6 @@ torch::Tensor rows(std::vector<std::vector<float>> r) {
   std::vector<float> flat;
   for (auto& row : r) flat.insert(flat.end(), row.begin(), row.end());
   return torch::tensor(flat).reshape({1, 1, 1, int64_t(r.size()), int64_t(r[0].size())});
-}
-
-float max_abs_diff(const Volume<float>& a, const Volume<float>& b) {
-  EXPECT_EQ(a.shape(), b.shape());
-  float m = 0;
-  for (size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a.data()[i] - b.data()[i]));
-  return m;
-}
-
-Volume<float> random_volume(Shape3 s, uint64_t seed) {
-  torch::manual_seed(seed);
-  return volume_from_tensor(torch::randn({s.z, s.y, s.x}));
 }
 
 }  // namespace

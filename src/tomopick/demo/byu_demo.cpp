@@ -28,7 +28,7 @@ namespace {
 using json = nlohmann::ordered_json;
 
 
-json summary_json(const DemoOptions& o, const DemoResult& r) {
+json byu_summary_json(const DemoOptions& o, const DemoResult& r) {
   json stages = json::object();
   for (const auto& s : r.stages) stages[s.name] = s.seconds;
   json tomos = json::array();
@@ -73,7 +73,7 @@ DemoResult run_byu_demo(const DemoOptions& o) {
 
   AtomicDir dir(r.dir);
   const fs::path data_tmp = dir.path() / "byu";
-  write_file(dir.path() / kDemoMarker, summary_json(o, r).dump(2) + "\n");
+  write_file(dir.path() / kDemoMarker, byu_summary_json(o, r).dump(2) + "\n");
 
   // ---- simulate ----
   clock.start();
@@ -143,7 +143,7 @@ DemoResult run_byu_demo(const DemoOptions& o) {
   }
   clock.stop("score");
 
-  write_file(dir.path() / kDemoMarker, summary_json(o, r).dump(2) + "\n");
+  write_file(dir.path() / kDemoMarker, byu_summary_json(o, r).dump(2) + "\n");
   dir.commit();
   r.project = r.dir / "byu";
   r.picks_csv = r.dir / "picks.csv";
@@ -174,7 +174,7 @@ DemoResult run_byu_demo(const DemoOptions& o) {
     fs::remove_all(r.project / "train", ec);
   }
   r.total_seconds = clock.total();
-  write_file_atomic(r.dir / kDemoMarker, summary_json(o, r).dump(2) + "\n");
+  write_file_atomic(r.dir / kDemoMarker, byu_summary_json(o, r).dump(2) + "\n");
   return r;
 }
 

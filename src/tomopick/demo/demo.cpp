@@ -28,7 +28,7 @@ using json = nlohmann::ordered_json;
 constexpr const char* kTruthUser = "simulation";
 
 
-json summary_json(const DemoOptions& o, const DemoResult& r) {
+json czii_summary_json(const DemoOptions& o, const DemoResult& r) {
   json stages = json::object();
   for (const auto& s : r.stages) stages[s.name] = s.seconds;
   json types = json::array();
@@ -83,7 +83,7 @@ DemoResult run_demo(const DemoOptions& o) {
   const fs::path project_tmp = dir.path() / "project";
   const fs::path csv_tmp = dir.path() / "picks.csv";
   // The marker goes in first, so that even a folder left by a killed run is recognised as ours.
-  write_file(dir.path() / kDemoMarker, summary_json(o, r).dump(2) + "\n");
+  write_file(dir.path() / kDemoMarker, czii_summary_json(o, r).dump(2) + "\n");
 
   // ---- simulate ----
   clock.start();
@@ -131,7 +131,7 @@ DemoResult run_demo(const DemoOptions& o) {
   }
   clock.stop("score");
 
-  write_file(dir.path() / kDemoMarker, summary_json(o, r).dump(2) + "\n");
+  write_file(dir.path() / kDemoMarker, czii_summary_json(o, r).dump(2) + "\n");
   dir.commit();
   r.project = r.dir / "project";
   r.picks_csv = r.dir / "picks.csv";
@@ -160,7 +160,7 @@ DemoResult run_demo(const DemoOptions& o) {
     for (const auto& t : CopickProject::open(r.project).tomograms(r.run)) fs::remove_all(t.path, ec);
   }
   r.total_seconds = clock.total();
-  write_file_atomic(r.dir / kDemoMarker, summary_json(o, r).dump(2) + "\n");
+  write_file_atomic(r.dir / kDemoMarker, czii_summary_json(o, r).dump(2) + "\n");
   return r;
 }
 

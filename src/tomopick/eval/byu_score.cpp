@@ -21,7 +21,7 @@ struct Tomo {
   Pick best;
 };
 
-struct Prepared {
+struct ByuPrepared {
   std::vector<Tomo> tomos;
   std::vector<std::string> picks_only_runs;
   int64_t picks_only_run_picks = 0;
@@ -29,7 +29,7 @@ struct Prepared {
 
 bool wanted(const PickSet& s, const ByuOptions& o) { return o.object.empty() || s.object == o.object; }
 
-Prepared prepare(const std::vector<PickSet>& truth, const std::vector<PickSet>& picks, const ByuOptions& opts) {
+ByuPrepared prepare(const std::vector<PickSet>& truth, const std::vector<PickSet>& picks, const ByuOptions& opts) {
   std::map<std::string, Tomo> by_run;
   for (const auto& run : opts.truth_runs) by_run[run].run = run;
   for (const auto& s : truth) {
@@ -38,7 +38,7 @@ Prepared prepare(const std::vector<PickSet>& truth, const std::vector<PickSet>& 
     if (!(t.truth_spacing > 0)) t.truth_spacing = s.voxel_spacing;
     if (wanted(s, opts)) t.motors.insert(t.motors.end(), s.points.begin(), s.points.end());
   }
-  Prepared out;
+  ByuPrepared out;
   std::set<std::string> extra;
   for (const auto& s : picks) {
     if (!wanted(s, opts)) continue;
@@ -119,7 +119,7 @@ Rates byu_rates(const Counts& c, double beta) {
 }
 
 ByuResult byu_score(const std::vector<PickSet>& truth, const std::vector<PickSet>& picks, const ByuOptions& opts) {
-  const Prepared p = prepare(truth, picks, opts);
+  const ByuPrepared p = prepare(truth, picks, opts);
   ByuResult res;
   res.picks_only_runs = p.picks_only_runs;
   res.picks_only_run_picks = p.picks_only_run_picks;
@@ -140,7 +140,7 @@ ByuResult byu_score(const std::vector<PickSet>& truth, const std::vector<PickSet
 
 std::vector<PrPoint> byu_pr_curve(const std::vector<PickSet>& truth, const std::vector<PickSet>& picks,
                                   const ByuOptions& opts) {
-  const Prepared p = prepare(truth, picks, opts);
+  const ByuPrepared p = prepare(truth, picks, opts);
   struct Event {
     double score;
     ByuOutcome outcome;

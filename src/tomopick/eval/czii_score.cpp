@@ -37,19 +37,19 @@ std::vector<Vec3d> points_of(const std::vector<const PickSet*>& sets) {
   return out;
 }
 
-struct PreparedType {
+struct CziiPreparedType {
   ParticleType def;
   bool scored = false;
   TypeMatches matches;
 };
 
-struct Prepared {
-  std::vector<PreparedType> types;
+struct CziiPrepared {
+  std::vector<CziiPreparedType> types;
   CziiResult shell;  // everything but the per-type numbers
 };
 
-Prepared prepare(const std::vector<PickSet>& truth, const std::vector<PickSet>& picks, const CziiOptions& opts) {
-  Prepared out;
+CziiPrepared prepare(const std::vector<PickSet>& truth, const std::vector<PickSet>& picks, const CziiOptions& opts) {
+  CziiPrepared out;
   CziiResult& res = out.shell;
 
   std::set<std::string> truth_runs(opts.truth_runs.begin(), opts.truth_runs.end());
@@ -122,7 +122,7 @@ Prepared prepare(const std::vector<PickSet>& truth, const std::vector<PickSet>& 
   const SetIndex truth_idx = index_sets(truth), pick_idx = index_sets(picks);
   std::vector<Job> jobs;
   for (const auto& name : listed) {
-    PreparedType pt;
+    CziiPreparedType pt;
     const ParticleType* def = find_particle_type(opts.types, name);
     pt.def = def ? *def : ParticleType{name, 0, default_weight(name)};
     pt.scored = scored.count(name) > 0;
@@ -146,7 +146,7 @@ Prepared prepare(const std::vector<PickSet>& truth, const std::vector<PickSet>& 
     out.types.push_back(std::move(pt));
   }
   auto search = [&](Job& j) {
-    const PreparedType& pt = out.types[j.type];
+    const CziiPreparedType& pt = out.types[j.type];
     try {
       j.neighbours = find_neighbours(j.picks, j.truths, pt.def.radius_A * opts.distance_multiplier);
     } catch (const Error& e) {
@@ -176,7 +176,7 @@ Prepared prepare(const std::vector<PickSet>& truth, const std::vector<PickSet>& 
 }  // namespace
 
 CziiResult czii_score(const std::vector<PickSet>& truth, const std::vector<PickSet>& picks, const CziiOptions& opts) {
-  Prepared p = prepare(truth, picks, opts);
+  CziiPrepared p = prepare(truth, picks, opts);
   CziiResult res = std::move(p.shell);
   double wsum = 0, fsum = 0;
   for (const auto& pt : p.types) {
@@ -206,7 +206,7 @@ CziiResult czii_score(const std::vector<PickSet>& truth, const std::vector<PickS
 
 std::vector<TypeCurve> czii_pr_curves(const std::vector<PickSet>& truth, const std::vector<PickSet>& picks,
                                       const CziiOptions& opts) {
-  const Prepared p = prepare(truth, picks, opts);
+  const CziiPrepared p = prepare(truth, picks, opts);
   std::vector<TypeCurve> out;
   for (const auto& pt : p.types) {
     TypeCurve c;

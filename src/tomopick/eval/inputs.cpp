@@ -4,6 +4,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "tomopick/core/ascii.h"
 #include "tomopick/core/error.h"
 #include "tomopick/eval/particle_types.h"
 
@@ -11,13 +12,8 @@ namespace tomopick {
 
 namespace {
 
-std::string lower(std::string s) {
-  for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 bool is_pick_file_name(const fs::path& p) {
-  const std::string ext = lower(p.extension().string());
+  const std::string ext = ascii_lower(p.extension().string());
   return ext == ".csv" || ext == ".json" || ext == ".star";
 }
 
@@ -84,7 +80,7 @@ EvalSetup prepare_evaluation(const EvalRequest& req) {
   }
   // A BYU submission has voxel coordinates and no spacing column: use the truth's spacing of each
   // tomogram (STAR files are left alone: their geometry needs tomogram sizes, which this lacks).
-  if (lower(req.picks.extension().string()) == ".csv" && pick_opts.read.star.tomograms.empty())
+  if (ascii_lower(req.picks.extension().string()) == ".csv" && pick_opts.read.star.tomograms.empty())
     for (const auto& t : s.truth.sets)
       if (t.voxel_spacing > 0) pick_opts.read.star.tomograms[t.run].spacing_A = t.voxel_spacing;
   s.picks = load_pick_source(req.picks, pick_opts);

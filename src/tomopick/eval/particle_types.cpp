@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "tomopick/core/ascii.h"
 #include "tomopick/core/error.h"
 #include "tomopick/io/copick_project.h"
 
@@ -17,11 +18,6 @@ std::string trim(const std::string& s) {
   while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
   while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
   return s.substr(a, b - a);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 size_t edit_distance(const std::string& a, const std::string& b) {
@@ -108,11 +104,11 @@ const ParticleType* find_particle_type(const std::vector<ParticleType>& types, c
 }
 
 std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
-  const std::string key = lower(name);
+  const std::string key = ascii_lower(name);
   std::string best;
   size_t best_d = std::max<size_t>(2, key.size() / 3) + 1;
   for (const auto& c : candidates) {
-    const std::string lc = lower(c);
+    const std::string lc = ascii_lower(c);
     // A plural, a missing hyphen or a prefix ("ribo") counts as close too.
     const size_t d = lc.rfind(key, 0) == 0 && key.size() >= 3 ? 1 : edit_distance(key, lc);
     if (d < best_d) {

@@ -1,4 +1,5 @@
 // read_picks / write_picks: choose the format from the file extension (and, for .csv, the header).
+#include "tomopick/core/ascii.h"
 #include "tomopick/core/atomic_file.h"
 #include "tomopick/core/error.h"
 #include "tomopick/io/picks.h"
@@ -13,7 +14,7 @@ namespace {
 const char* kSupported = "supported: .json (copick), .csv (CZII / x,y,z tables, BYU motor labels or submission), "
                          ".star (RELION)";
 
-std::string extension_of(const fs::path& path) { return lower(path.extension().string()); }
+std::string extension_of(const fs::path& path) { return ascii_lower(path.extension().string()); }
 
 [[noreturn]] void unknown_extension(const fs::path& path) {
   const std::string ext = path.extension().string();
@@ -36,7 +37,7 @@ CsvKind sniff_csv(const fs::path& path) {
   if (records.empty()) return CsvKind::generic;  // read_picks_csv reports the empty file
   bool motor = false, labels = false;
   for (const auto& f : records[0].fields) {
-    const std::string h = lower(trim(f));
+    const std::string h = ascii_lower(trim(f));
     if (h == "motor axis 0") motor = true;
     if (h.rfind("array shape", 0) == 0 || h == "voxel spacing") labels = true;
   }

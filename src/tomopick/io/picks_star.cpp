@@ -14,6 +14,7 @@
 #include <optional>
 #include <utility>
 
+#include "tomopick/core/ascii.h"
 #include "tomopick/core/atomic_file.h"
 #include "tomopick/core/error.h"
 #include "tomopick/io/picks.h"
@@ -39,7 +40,7 @@ struct StarTable {
 };
 
 bool starts_with_ci(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && lower(s.substr(0, p.size())) == p;
+  return s.size() >= p.size() && ascii_lower(s.substr(0, p.size())) == p;
 }
 
 // Splits one line into STAR tokens: whitespace-separated, '...' or "..." quoted (a quote closes only
@@ -105,14 +106,14 @@ std::vector<StarTable> parse_star(const fs::path& path, const std::string& text)
       pairs = -1;
       continue;
     }
-    if (lower(first) == "loop_") {
+    if (ascii_lower(first) == "loop_") {
       if (tok.size() > 1) throw Error(path, "line " + std::to_string(line) + ": unexpected '" + tok[1].s + "' after loop_");
       tables.push_back(StarTable{block, line, {}, {}, {}});
       pairs = -1;
       state = 1;
       continue;
     }
-    if (lower(first) == "stop_") {
+    if (ascii_lower(first) == "stop_") {
       state = 0;
       continue;
     }

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <utility>
 
+#include "tomopick/core/ascii.h"
 #include "tomopick/core/atomic_file.h"
 #include "tomopick/core/error.h"
 #include "tomopick/io/picks.h"
@@ -73,13 +74,6 @@ std::string trim(std::string_view s) {
   while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
   while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
   return std::string(s.substr(b, e - b));
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  return out;
 }
 
 bool parse_double(std::string_view s, double& out) {
@@ -202,9 +196,9 @@ CsvTable read_csv_table(const fs::path& path) {
 int CsvTable::column(std::initializer_list<std::string_view> names, const std::string& role) const {
   int found = -1;
   for (size_t c = 0; c < header.size(); ++c) {
-    const std::string h = lower(header[c]);
+    const std::string h = ascii_lower(header[c]);
     for (auto name : names) {
-      if (h == lower(name)) {
+      if (h == ascii_lower(name)) {
         if (found >= 0)
           throw Error(path, "line " + std::to_string(header_line) + ": columns '" + header[size_t(found)] + "' and '" +
                                 header[c] + "' both give the " + role);

@@ -21,7 +21,6 @@ bool parse_double(std::string_view s, double& out);
 bool parse_int64(std::string_view s, int64_t& out);
 
 std::string trim(std::string_view s);
-std::string lower(std::string_view s);
 
 // A field for a CSV line: quoted (RFC 4180) when it holds a comma, quote, CR, LF or edge spaces.
 std::string csv_field(std::string_view s);

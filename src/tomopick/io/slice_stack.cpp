@@ -19,6 +19,7 @@
 #include <numbers>
 #include <optional>
 
+#include "tomopick/core/ascii.h"
 #include "tomopick/core/atomic_file.h"
 #include "tomopick/core/parallel.h"
 
@@ -37,13 +38,8 @@ const char* format_name(Format f) {
   return "?";
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::optional<Format> format_of(const fs::path& p) {
-  const std::string e = lower(p.extension().string());
+  const std::string e = ascii_lower(p.extension().string());
   if (e == ".jpg" || e == ".jpeg") return Format::jpeg;
   if (e == ".png") return Format::png;
   if (e == ".tif" || e == ".tiff") return Format::tiff;
@@ -581,7 +577,7 @@ AnyVolume read_slice_stack(const fs::path& folder, Vec3 spacing_A) {
 }
 
 void write_slice_stack(const fs::path& folder, const AnyVolume& volume, const std::string& ext_in) {
-  std::string ext = lower(ext_in);
+  std::string ext = ascii_lower(ext_in);
   if (!ext.empty() && ext[0] == '.') ext.erase(0, 1);
   if (ext == "jpeg") ext = "jpg";
   if (ext == "tiff") ext = "tif";

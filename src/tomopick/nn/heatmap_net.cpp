@@ -3,8 +3,10 @@
 #include <torch/torch.h>
 
 #include "tomopick/core/error.h"
+#include "tomopick/nn/resnet3d_fpn.h"
 #include "tomopick/nn/segresnet.h"
 #include "tomopick/nn/unet25d.h"
+#include "tomopick/nn/unet2e3d.h"
 #include "tomopick/nn/unet3d.h"
 
 namespace tomopick::nn {
@@ -36,6 +38,24 @@ SegResNetOptions segresnet_options(const ModelConfig& m, int64_t out) {
   return o;
 }
 
+ResNet3dFpnOptions resnet3d_fpn_options(const ModelConfig& m, int64_t out) {
+  ResNet3dFpnOptions o;
+  o.out_channels = out;
+  o.channels = m.channels, o.depths = m.blocks_down, o.groups = m.groups;
+  o.block = m.block == "resnext" ? "bottleneck" : "basic";
+  o.fpn_channels = m.fpn_channels, o.out_stride = m.out_stride;
+  o.norm = m.norm, o.dropout = m.dropout;
+  return o;
+}
+
+UNet2e3dOptions unet2e3d_options(const ModelConfig& m, int64_t out) {
+  UNet2e3dOptions o;
+  o.out_channels = out;
+  o.channels = m.channels, o.slices = m.slices, o.blocks = m.num_res_units;
+  o.norm = m.norm, o.dropout = m.dropout;
+  return o;
+}
+
 }  // namespace
 
 HeatmapNetImpl::HeatmapNetImpl(const ModelConfig& m, int64_t classes) : cfg_(m), classes_(classes) {
@@ -51,7 +71,9 @@ HeatmapNetImpl::HeatmapNetImpl(const ModelConfig& m, int64_t classes) : cfg_(m),
   if (m.arch == "unet3d") install("unet3d", UNet3d(unet3d_options(m, inner)));
   else if (m.arch == "unet25d") install("unet25d", UNet25d(unet25d_options(m, inner)));
   else if (m.arch == "segresnet") install("segresnet", SegResNet(segresnet_options(m, inner)));
-  else throw Error("model.arch: unknown architecture '" + m.arch + "' (unet3d, unet25d, segresnet)");
+  else if (m.arch == "resnet3d_fpn") install("resnet3d_fpn", ResNet3dFpn(resnet3d_fpn_options(m, inner)));
+  else if (m.arch == "unet2e3d") install("unet2e3d", UNet2e3d(unet2e3d_options(m, inner)));
+  else throw Error("model.arch: unknown architecture '" + m.arch + "' (unet3d, unet25d, segresnet, resnet3d_fpn, unet2e3d)");
   if (m.backbone_classes > 0) adapter_ = register_module("adapter", torch::nn::Conv3d(torch::nn::Conv3dOptions(inner, out, 1)));
 }
 

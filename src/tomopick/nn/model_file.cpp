@@ -19,6 +19,8 @@ json config_json(const ModelConfig& m) {
             {"block", m.block},     {"head_upscale", m.head_upscale}};
   if (m.backbone_classes > 0) j["backbone_classes"] = m.backbone_classes;  // older readers never see it otherwise
   if (m.arch == "segresnet") j["blocks_down"] = m.blocks_down, j["blocks_up"] = m.blocks_up;
+  if (m.arch == "resnet3d_fpn")
+    j["blocks_down"] = m.blocks_down, j["groups"] = m.groups, j["fpn_channels"] = m.fpn_channels, j["out_stride"] = m.out_stride;
   return j;
 }
 
@@ -100,6 +102,9 @@ void check_sizes(const ModelInfo& m, const std::string& source) {
     if (b < 0 || b > 16) bad("model.blocks_down must be in 0..16");
   for (auto b : mc.blocks_up)
     if (b < 0 || b > 16) bad("model.blocks_up must be in 0..16");
+  if (mc.groups < 1 || mc.groups > 256) bad("model.groups must be in 1..256");
+  if (mc.fpn_channels < 1 || mc.fpn_channels > 4096) bad("model.fpn_channels must be in 1..4096");
+  if (mc.out_stride < 1 || mc.out_stride > 128) bad("model.out_stride must be in 1..128");
   if (m.classes.size() > 1000) bad("more than 1000 classes");
   if (m.window.z > 4096 || m.window.y > 4096 || m.window.x > 4096) bad("window larger than 4096 voxels");
   // A generous bound on the weights (the shipped model has 1.2 M parameters): 3^3 kernels between
@@ -112,9 +117,10 @@ void check_sizes(const ModelInfo& m, const std::string& source) {
   // The top layers are as wide as the outputs (classes, or the backbone's when there is an adapter).
   const double outputs = double(std::max<int64_t>(int64_t(m.classes.size()), mc.backbone_classes)) + 1;
   params += 27 * outputs * (outputs + 2 * double(mc.channels.front())) * double(1 + mc.num_res_units);
-  // segresnet: two 3^3 convolutions per residual block.
+  // segresnet, resnet3d_fpn: two 3^3 convolutions per residual block; the FPN neck and head.
   for (size_t i = 0; i < mc.channels.size() && i < mc.blocks_down.size(); ++i)
     params += 54 * double(mc.channels[i]) * double(mc.channels[i]) * double(mc.blocks_down[i] + 1);
+  for (auto c : mc.channels) params += double(mc.fpn_channels) * (double(c) + 54 * double(mc.fpn_channels));
   if (params > 2e8) bad("the network would have about " + std::to_string(int64_t(params / 1e6)) + " M parameters (limit 200 M)");
 }
 }
@@ -153,6 +159,12 @@ ModelInfo model_info_from(const json& j, const std::string& source) {
   if (m.model.arch == "segresnet") {
     get(mc, "blocks_down", m.model.blocks_down, source, "model.");
     get(mc, "blocks_up", m.model.blocks_up, source, "model.");
+  }
+  if (m.model.arch == "resnet3d_fpn") {
+    get(mc, "blocks_down", m.model.blocks_down, source, "model.");
+    get(mc, "groups", m.model.groups, source, "model.");
+    get(mc, "fpn_channels", m.model.fpn_channels, source, "model.");
+    get(mc, "out_stride", m.model.out_stride, source, "model.");
   }
   if (!j.contains("classes") || !j["classes"].is_array() || j["classes"].empty())
     throw Error(source, "model description: 'classes' must be a non-empty list");

@@ -37,8 +37,8 @@ struct NormImpl : tnn::Module {
 TORCH_MODULE(Norm);
 
 // MONAI's ResBlock: pre-activation, two 3x3x3 convolutions, the input added.
-struct ResBlockImpl : tnn::Module {
-  ResBlockImpl(int64_t ch, const std::string& norm)
+struct SegResBlockImpl : tnn::Module {
+  SegResBlockImpl(int64_t ch, const std::string& norm)
       : norm1_(register_module("norm1", Norm(ch, norm))),
         norm2_(register_module("norm2", Norm(ch, norm))),
         conv1_(register_module("conv1", conv3(ch, ch))),
@@ -51,7 +51,7 @@ struct ResBlockImpl : tnn::Module {
   Norm norm1_, norm2_;
   tnn::Conv3d conv1_, conv2_;
 };
-TORCH_MODULE(ResBlock);
+TORCH_MODULE(SegResBlock);
 
 }  // namespace
 
@@ -86,7 +86,7 @@ SegResNetImpl::SegResNetImpl(const SegResNetOptions& o) : opts_(o) {
   for (size_t i = 0; i < ch.size(); ++i) {
     Chain d;
     if (i > 0) d->push_back(conv3(ch[i - 1], ch[i], 2));
-    for (int64_t b = 0; b < o.blocks_down[i]; ++b) d->push_back(ResBlock(ch[i], o.norm));
+    for (int64_t b = 0; b < o.blocks_down[i]; ++b) d->push_back(SegResBlock(ch[i], o.norm));
     if (d->is_empty()) d->push_back(tnn::Identity());
     down_.push_back(register_module("down" + std::to_string(i), d));
   }
@@ -97,7 +97,7 @@ SegResNetImpl::SegResNetImpl(const SegResNetOptions& o) : opts_(o) {
     up_convs_.push_back(register_module("up_conv" + std::to_string(j),
                                         tnn::Conv3d(tnn::Conv3dOptions(from, to, 1).bias(false))));
     Chain u;
-    for (int64_t b = 0; b < o.blocks_up[j]; ++b) u->push_back(ResBlock(to, o.norm));
+    for (int64_t b = 0; b < o.blocks_up[j]; ++b) u->push_back(SegResBlock(to, o.norm));
     if (u->is_empty()) u->push_back(tnn::Identity());
     up_blocks_.push_back(register_module("up" + std::to_string(j), u));
   }

@@ -23,9 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string esc(const std::string& s) { return html_escape(s); }
-std::string rate(double v) { return std::isfinite(v) ? fmt::format("{:.4f}", v) : "–"; }
-
 // The pick the metric takes for each run: its best score, the first on ties.
 std::map<std::string, Pick> best_picks(const std::vector<PickSet>& sets, const std::string& object) {
   std::map<std::string, Pick> best;
@@ -81,29 +78,29 @@ ByuReportResult make_byu_report(const ByuReportRequest& req) {
   }
 
   std::string body = "<section id=\"summary\">\n<div class=\"cards\">\n";
-  body += html_card(fmt::format("BYU F{:g}", setup.byu.beta), rate(r.rates.fbeta), " main");
+  body += html_card(fmt::format("BYU F{:g}", setup.byu.beta), html_rate(r.rates.fbeta), " main");
   body += html_card("tomograms", std::to_string(r.tomograms.size()));
   body += html_card("with a motor", std::to_string(with_motor));
   body += html_card("motor called", std::to_string(predicted));
-  body += html_card("precision / recall", rate(r.rates.precision) + " / " + rate(r.rates.recall), " compact");
+  body += html_card("precision / recall", html_rate(r.rates.precision) + " / " + html_rate(r.rates.recall), " compact");
   body += html_card("TP / FP / FN / TN", fmt::format("{} / {} / {} / {}", r.counts.tp, r.counts.fp, r.counts.fn, r.tn), " compact");
   body += "</div>\n</section>\n";
 
   body += "<section id=\"parameters\">\n<h2>Parameters</h2>\n<table class=\"kv\"><tbody>\n";
-  if (!req.command_line.empty()) body += html_kv("command", "<code>" + esc(req.command_line) + "</code>");
-  body += html_kv("truth", "<code>" + esc(eval.truth.string()) + "</code> — " + esc(setup.truth.description));
-  body += html_kv("picks", "<code>" + esc(eval.picks.string()) + "</code> — " + esc(setup.picks.description));
-  body += html_kv("tomograms", req.tomograms.empty() ? "none (no pictures)" : "<code>" + esc(req.tomograms.string()) + "</code>");
+  if (!req.command_line.empty()) body += html_kv("command", "<code>" + html_escape(req.command_line) + "</code>");
+  body += html_kv("truth", "<code>" + html_escape(eval.truth.string()) + "</code> — " + html_escape(setup.truth.description));
+  body += html_kv("picks", "<code>" + html_escape(eval.picks.string()) + "</code> — " + html_escape(setup.picks.description));
+  body += html_kv("tomograms", req.tomograms.empty() ? "none (no pictures)" : "<code>" + html_escape(req.tomograms.string()) + "</code>");
   body += html_kv("metric",
-                  esc(fmt::format("BYU (Kaggle 2025): F{:g} over tomograms; a tomogram's prediction is its best pick; on a "
+                  html_escape(fmt::format("BYU (Kaggle 2025): F{:g} over tomograms; a tomogram's prediction is its best pick; on a "
                                   "tomogram with a motor it is a hit within {:g} Å of one, else a miss (FN)",
                                   setup.byu.beta, setup.byu.distance_A)));
-  if (setup.byu.min_score) body += html_kv("min score", esc(fmt::format("{:g}", *setup.byu.min_score)));
-  body += html_kv("tomopick", esc(std::string(TOMOPICK_VERSION) + ", report made " + html_now_utc()));
+  if (setup.byu.min_score) body += html_kv("min score", html_escape(fmt::format("{:g}", *setup.byu.min_score)));
+  body += html_kv("tomopick", html_escape(std::string(TOMOPICK_VERSION) + ", report made " + html_now_utc()));
   body += "</tbody></table>\n";
   if (!r.picks_only_runs.empty())
     body += "<p class=\"note warn\">" +
-            esc(fmt::format("{} pick(s) in {} tomogram(s) the truth does not list were left out", r.picks_only_run_picks,
+            html_escape(fmt::format("{} pick(s) in {} tomogram(s) the truth does not list were left out", r.picks_only_run_picks,
                             r.picks_only_runs.size())) +
             "</p>\n";
   body += "</section>\n";
@@ -116,7 +113,7 @@ ByuReportResult make_byu_report(const ByuReportRequest& req) {
     body += fmt::format(
         "<tr data-run=\"{}\" data-outcome=\"{}\"><td class=\"name\">{}</td><td>{:g}</td><td>{}</td><td>{}</td><td>{}</td>"
         "<td>{}</td><td>{}</td></tr>\n",
-        esc(t.run), byu_outcome_name(t.outcome), esc(t.run), t.spacing_A, t.has_motor ? "motor" : "none",
+        html_escape(t.run), byu_outcome_name(t.outcome), html_escape(t.run), t.spacing_A, t.has_motor ? "motor" : "none",
         t.has_picks ? fmt::format("{:.4f}", t.score) : "–", t.predicted ? "yes" : "no", dist, byu_outcome_name(t.outcome));
   }
   body += "</tbody></table></div>\n</section>\n";
@@ -170,7 +167,7 @@ ByuReportResult make_byu_report(const ByuReportRequest& req) {
         figs += fmt::format(
             "<figure><img src=\"{}\" width=\"{}\" height=\"{}\" alt=\"{}\"><figcaption><b>{}</b> — {}: z slice {} "
             "(mean of {}){}</figcaption></figure>\n",
-            data_uri("image/png", png), s.image.width, s.image.height, esc(t->run), byu_outcome_name(t->outcome), esc(t->run),
+            data_uri("image/png", png), s.image.width, s.image.height, html_escape(t->run), byu_outcome_name(t->outcome), html_escape(t->run),
             s.index, req.slab, t->has_picks ? fmt::format(", best score {:.3f}", t->score) : "");
         ++out.images;
         ++shown;
@@ -179,15 +176,15 @@ ByuReportResult make_byu_report(const ByuReportRequest& req) {
       }
     }
     body += "<section id=\"slices\">\n<h2>Slices</h2>\n<p class=\"note\">Dashed ring: a true motor's hit zone (" +
-            esc(fmt::format("{:g}", setup.byu.distance_A)) +
+            html_escape(fmt::format("{:g}", setup.byu.distance_A)) +
             " Å, where it cuts the slab); solid ring: the prediction. Errors first.</p>\n<div class=\"slices\">\n" + figs +
             "</div>\n";
-    for (const auto& n : out.notes) body += "<p class=\"note warn\">" + esc(n) + "</p>\n";
+    for (const auto& n : out.notes) body += "<p class=\"note warn\">" + html_escape(n) + "</p>\n";
     body += "</section>\n";
   }
 
   out.html = html_page(req.title,
-                       "Motors <code>" + esc(eval.picks.string()) + "</code> scored against <code>" + esc(eval.truth.string()) +
+                       "Motors <code>" + html_escape(eval.picks.string()) + "</code> scored against <code>" + html_escape(eval.truth.string()) +
                            "</code>",
                        body);
   return out;

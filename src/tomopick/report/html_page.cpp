@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <ctime>
 
 #include "tomopick/report/html_text.h"
@@ -83,6 +84,8 @@ constexpr const char* kScript = R"js(
 )js";
 
 }  // namespace
+
+std::string html_rate(double v) { return std::isfinite(v) ? fmt::format("{:.4f}", v) : "–"; }
 
 std::string html_now_utc() {
   const std::time_t t = std::time(nullptr);

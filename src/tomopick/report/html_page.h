@@ -16,5 +16,7 @@ std::string html_card(const std::string& key, const std::string& value, const ch
 std::string html_kv(const std::string& key, const std::string& value_html);
 // "2026-12-05 07:10 UTC".
 std::string html_now_utc();
+// A rate or score in a table: 4 decimals, "–" when undefined.
+std::string html_rate(double v);
 
 }  // namespace tomopick

@@ -26,8 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string esc(const std::string& s) { return html_escape(s); }
-std::string rate(double v) { return std::isfinite(v) ? fmt::format("{:.4f}", v) : "–"; }
 std::string score_text(double s) { return std::isnan(s) ? "undefined" : fmt::format("{:.6f}", s); }
 std::string thousands(int64_t n) {
   std::string s = std::to_string(n < 0 ? -n : n), out;
@@ -66,10 +64,10 @@ std::string section_parameters(Context& c) {
   const auto& s = c.setup;
   const auto& q = c.req.eval;
   std::string o = "<section id=\"parameters\">\n<h2>Parameters</h2>\n<table class=\"kv\"><tbody>\n";
-  if (!c.req.command_line.empty()) o += html_kv("command", "<code>" + esc(c.req.command_line) + "</code>");
+  if (!c.req.command_line.empty()) o += html_kv("command", "<code>" + html_escape(c.req.command_line) + "</code>");
   auto source = [](const fs::path& p, const PickSource& src) {
-    return "<code>" + esc(p.string()) + "</code> — " +
-           esc(fmt::format("{}, {} picks in {} runs", src.description, thousands(int64_t(count_picks(src.sets))),
+    return "<code>" + html_escape(p.string()) + "</code> — " +
+           html_escape(fmt::format("{}, {} picks in {} runs", src.description, thousands(int64_t(count_picks(src.sets))),
                            [&] {
                              std::set<std::string> runs(src.runs.begin(), src.runs.end());
                              for (const auto& set : src.sets) runs.insert(set.run);
@@ -79,21 +77,21 @@ std::string section_parameters(Context& c) {
   o += html_kv("truth", source(q.truth, s.truth));
   o += html_kv("picks", source(q.picks, s.picks));
   std::string tomos;
-  for (const auto& p : c.tomogram_projects) tomos += (tomos.empty() ? "" : ", ") + ("<code>" + esc(p.string()) + "</code>");
+  for (const auto& p : c.tomogram_projects) tomos += (tomos.empty() ? "" : ", ") + ("<code>" + html_escape(p.string()) + "</code>");
   o += html_kv("tomograms", tomos.empty() ? "none (give --tomograms PROJECT to see slices)"
-                                     : tomos + esc(" — type '" + c.req.gallery.tomo_type + "'"));
-  o += html_kv("metric", esc(fmt::format("CZII (Kaggle 2024-25): weighted F{:g}; a particle is hit by a pick of its class within {:g} × its radius; "
+                                     : tomos + html_escape(" — type '" + c.req.gallery.tomo_type + "'"));
+  o += html_kv("metric", html_escape(fmt::format("CZII (Kaggle 2024-25): weighted F{:g}; a particle is hit by a pick of its class within {:g} × its radius; "
                                     "matching {}",
                                     s.czii.beta, s.czii.distance_multiplier, matching_name(s.czii.matching))));
-  o += html_kv("scored classes", s.czii.scored_types.empty() ? "those with truth points" : esc(list_some(s.czii.scored_types, 100)));
+  o += html_kv("scored classes", s.czii.scored_types.empty() ? "those with truth points" : html_escape(list_some(s.czii.scored_types, 100)));
   o += html_kv("picks in runs without truth", s.czii.extra_runs_are_fp ? "counted as false positives" : "ignored (as the metric does)");
   if (s.czii.ignore_unknown) o += html_kv("unknown classes", "ignored");
   if (!q.truth_source.user_id.empty() || !q.truth_source.session_id.empty())
-    o += html_kv("truth user / session", esc(q.truth_source.user_id + " / " + q.truth_source.session_id));
+    o += html_kv("truth user / session", html_escape(q.truth_source.user_id + " / " + q.truth_source.session_id));
   if (!q.picks_source.user_id.empty() || !q.picks_source.session_id.empty())
-    o += html_kv("picks user / session", esc(q.picks_source.user_id + " / " + q.picks_source.session_id));
-  if (!c.req.train_log.empty()) o += html_kv("training folder", "<code>" + esc(c.req.train_log.string()) + "</code>");
-  o += html_kv("tomopick", esc(std::string(TOMOPICK_VERSION) + ", report made " + html_now_utc()));
+    o += html_kv("picks user / session", html_escape(q.picks_source.user_id + " / " + q.picks_source.session_id));
+  if (!c.req.train_log.empty()) o += html_kv("training folder", "<code>" + html_escape(c.req.train_log.string()) + "</code>");
+  o += html_kv("tomopick", html_escape(std::string(TOMOPICK_VERSION) + ", report made " + html_now_utc()));
   o += "</tbody></table>\n</section>\n";
   return o;
 }
@@ -103,18 +101,18 @@ std::string section_scores(Context& c) {
   const double beta = c.setup.czii.beta;
   std::string o = "<section id=\"scores\">\n<h2>Score per class</h2>\n<div class=\"table-wrap\"><table class=\"scores\">\n<thead><tr>";
   for (const char* h : {"class", "radius (Å)", "weight", "truth", "picks", "TP", "FP", "FN", "precision", "recall"})
-    o += std::string("<th") + (std::string(h) == "class" ? " class=\"name\"" : "") + ">" + esc(h) + "</th>";
-  o += "<th>" + esc(fmt::format("F{:g}", beta)) + "</th></tr></thead>\n<tbody>\n";
+    o += std::string("<th") + (std::string(h) == "class" ? " class=\"name\"" : "") + ">" + html_escape(h) + "</th>";
+  o += "<th>" + html_escape(fmt::format("F{:g}", beta)) + "</th></tr></thead>\n<tbody>\n";
   for (const auto& t : r.types) {
     const ClassStyle* st = find_style(c.styles, t.name);
-    o += fmt::format("<tr data-type=\"{}\"{}>", esc(t.name), t.scored ? "" : " class=\"unscored\"");
-    o += "<td class=\"name\">" + (st ? swatch(st->colour) : "") + esc(t.name) + (t.scored ? "" : " *") + "</td>";
+    o += fmt::format("<tr data-type=\"{}\"{}>", html_escape(t.name), t.scored ? "" : " class=\"unscored\"");
+    o += "<td class=\"name\">" + (st ? swatch(st->colour) : "") + html_escape(t.name) + (t.scored ? "" : " *") + "</td>";
     o += fmt::format("<td>{:.1f}</td><td>{:g}</td>", t.radius_A, t.weight);
     o += fmt::format("<td data-metric=\"truths\">{}</td><td data-metric=\"picks\">{}</td>", t.truths, t.picks);
     o += fmt::format("<td data-metric=\"tp\">{}</td><td data-metric=\"fp\">{}</td><td data-metric=\"fn\">{}</td>", t.counts.tp,
                      t.counts.fp, t.counts.fn);
     o += fmt::format("<td data-metric=\"precision\">{}</td><td data-metric=\"recall\">{}</td><td class=\"f\" data-metric=\"f\">{}</td>",
-                     rate(t.rates.precision), rate(t.rates.recall), rate(t.rates.fbeta));
+                     html_rate(t.rates.precision), html_rate(t.rates.recall), html_rate(t.rates.fbeta));
     o += "</tr>\n";
   }
   o += fmt::format("</tbody>\n<tfoot><tr><td class=\"name\"><b>score</b></td><td colspan=\"9\" class=\"note\">weighted mean of the "
@@ -125,17 +123,17 @@ std::string section_scores(Context& c) {
   for (const auto& t : r.types)
     if (!t.scored) unscored.push_back(t.name);
   if (!unscored.empty())
-    o += "<p class=\"note\">* not scored: no truth points (the metric scores the classes the truth holds): " + esc(list_some(unscored)) + "</p>\n";
+    o += "<p class=\"note\">* not scored: no truth points (the metric scores the classes the truth holds): " + html_escape(list_some(unscored)) + "</p>\n";
   if (!r.picks_only_runs.empty())
     o += "<p class=\"note warn\">" +
-         esc(fmt::format("{} picks in runs without truth {}: {}", r.picks_only_run_picks,
+         html_escape(fmt::format("{} picks in runs without truth {}: {}", r.picks_only_run_picks,
                          c.setup.czii.extra_runs_are_fp ? "counted as FP" : "ignored", list_some(r.picks_only_runs))) +
          "</p>\n";
   if (!r.truth_only_runs.empty())
-    o += "<p class=\"note warn\">" + esc("runs with truth but no picks: " + list_some(r.truth_only_runs)) + "</p>\n";
+    o += "<p class=\"note warn\">" + html_escape("runs with truth but no picks: " + list_some(r.truth_only_runs)) + "</p>\n";
   if (!r.unknown_types.empty())
     o += "<p class=\"note warn\">" +
-         esc(fmt::format("{} picks of unknown classes ignored: {}", r.unknown_type_picks, list_some(r.unknown_types))) + "</p>\n";
+         html_escape(fmt::format("{} picks of unknown classes ignored: {}", r.unknown_type_picks, list_some(r.unknown_types))) + "</p>\n";
   o += "</section>\n";
   return o;
 }
@@ -159,7 +157,7 @@ std::string section_runs(Context& c) {
       sum.fn += t.counts.fn;
     }
     o += fmt::format("<tr data-run=\"{}\"><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"f\">{}</td></tr>\n",
-                     esc(run), esc(run), nt, np, sum.tp, sum.fp, sum.fn, std::isnan(r.score) ? "–" : fmt::format("{:.4f}", r.score));
+                     html_escape(run), html_escape(run), nt, np, sum.tp, sum.fp, sum.fn, std::isnan(r.score) ? "–" : fmt::format("{:.4f}", r.score));
   }
   o += "</tbody></table></div>\n<p class=\"note\">Each run scored on its own, over the classes it has truth of; the overall score "
        "sums TP, FP and FN over runs before computing F, so it is not the mean of these.</p>\n</section>\n";
@@ -198,7 +196,7 @@ std::string section_pr(Context& c) {
     } else {
       caption += tc.points.empty() ? "; no picks" : "; no threshold gives F > 0";
     }
-    o += "<figure>" + svg_line_plot(p) + "<figcaption>" + esc(caption) + "</figcaption></figure>\n";
+    o += "<figure>" + svg_line_plot(p) + "<figcaption>" + html_escape(caption) + "</figcaption></figure>\n";
     ++c.result.plots;
   }
   o += "</div>\n<p class=\"note\">Each point keeps the picks whose score is at least a threshold (every distinct score); "
@@ -264,7 +262,7 @@ std::string section_histograms(Context& c) {
       p.series.push_back(cut);
       caption += fmt::format("; the best F{:g} keeps scores ≥ {:.4g}", c.setup.czii.beta, b.threshold);
     }
-    o += "<figure>" + svg_line_plot(p) + "<figcaption>" + esc(caption) + "</figcaption></figure>\n";
+    o += "<figure>" + svg_line_plot(p) + "<figcaption>" + html_escape(caption) + "</figcaption></figure>\n";
     ++c.result.plots, ++shown;
   }
   if (!shown) return "";
@@ -275,7 +273,7 @@ std::string section_histograms(Context& c) {
 
 std::string legend_html(const ClassStyles& styles, bool truth, bool predictions) {
   std::string o = "<div class=\"legend\">";
-  for (const auto& s : styles) o += "<span>" + swatch(s.colour) + esc(s.name) + "</span>";
+  for (const auto& s : styles) o += "<span>" + swatch(s.colour) + html_escape(s.name) + "</span>";
   if (predictions)
     o += "<span><svg width=\"18\" height=\"18\" viewBox=\"0 0 18 18\"><circle cx=\"9\" cy=\"9\" r=\"6.5\" fill=\"none\" "
          "stroke=\"#333\" stroke-width=\"2\"/><circle cx=\"9\" cy=\"9\" r=\"2\" fill=\"#333\"/></svg>pick (solid ring, dot)</span>";
@@ -299,14 +297,14 @@ std::string section_gallery(Context& c) {
                    "within its radius of the plane is drawn as its cross-section there.</p>\n",
                    c.req.gallery.slab, c.req.gallery.slab == 1 ? "" : "s");
   for (const auto& run : g.runs) {
-    o += fmt::format("<h3>{}<span class=\"meta\">{} · {} × {} × {} voxels (z, y, x) at {:.3f} Å</span></h3>\n", esc(run.run),
-                     esc(run.tomogram.filename().string()), run.shape.z, run.shape.y, run.shape.x, run.spacing_A);
+    o += fmt::format("<h3>{}<span class=\"meta\">{} · {} × {} × {} voxels (z, y, x) at {:.3f} Å</span></h3>\n", html_escape(run.run),
+                     html_escape(run.tomogram.filename().string()), run.shape.z, run.shape.y, run.shape.x, run.spacing_A);
     o += "<div class=\"slices\">\n";
     for (const auto& im : run.images) {
       o += fmt::format("<figure><img src=\"{}\" width=\"{}\" height=\"{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>\n",
                        data_uri("image/png", im.png), im.width, im.height,
-                       esc(fmt::format("run {} slice z {}", run.run, im.z_index)),
-                       esc(fmt::format("z = {} ({:.0f} Å) · {} truth, {} picks in the plane", im.z_index, im.z_A, im.truth_drawn,
+                       html_escape(fmt::format("run {} slice z {}", run.run, im.z_index)),
+                       html_escape(fmt::format("z = {} ({:.0f} Å) · {} truth, {} picks in the plane", im.z_index, im.z_A, im.truth_drawn,
                                        im.predictions_drawn)));
       ++c.result.images;
     }
@@ -314,7 +312,7 @@ std::string section_gallery(Context& c) {
   }
   if (g.runs.empty()) o += "<p class=\"note\">No run has a tomogram to show.</p>\n";
   for (const auto& n : g.notes) {
-    o += "<p class=\"note\">" + esc(n) + "</p>\n";
+    o += "<p class=\"note\">" + html_escape(n) + "</p>\n";
     c.result.notes.push_back(n);
   }
   return o + "</section>\n";
@@ -369,9 +367,9 @@ std::string section_training(Context& c, const TrainLog& log) {
   o += "</div>\n";
   if (!log.has_values("loss") && v.series.empty())
     o += "<p class=\"note\">train_log.csv has no loss and no val_* values yet.</p>\n";
-  o += fmt::format("<p class=\"note\">{} rows, columns: {}</p>\n", step.size(), esc(list_some(log.columns, 40)));
+  o += fmt::format("<p class=\"note\">{} rows, columns: {}</p>\n", step.size(), html_escape(list_some(log.columns, 40)));
   const fs::path yaml = dir / "config.yaml";
-  if (fs::exists(yaml, ec)) o += "<h3>config.yaml</h3>\n<pre>" + esc(read_file(yaml)) + "</pre>\n";
+  if (fs::exists(yaml, ec)) o += "<h3>config.yaml</h3>\n<pre>" + html_escape(read_file(yaml)) + "</pre>\n";
   return o + "</section>\n";
 }
 
@@ -434,8 +432,8 @@ ReportResult make_report(const ReportRequest& req) {
   if (train_log) body += section_training(c, *train_log);
 
   std::string h = html_page(req.title,
-                            "Picks <code>" + esc(req.eval.picks.string()) + "</code> scored against <code>" +
-                                esc(req.eval.truth.string()) + "</code>",
+                            "Picks <code>" + html_escape(req.eval.picks.string()) + "</code> scored against <code>" +
+                                html_escape(req.eval.truth.string()) + "</code>",
                             body);
   c.result.html = std::move(h);
   return std::move(c.result);

@@ -6,13 +6,15 @@
 #include <numbers>
 
 #include "tomopick/core/error.h"
+#include "tomopick/sim/placement.h"
 
 namespace tomopick::sim {
 
 namespace {
 
+using placement::add;
+
 Vec3 xyz(double x, double y, double z) { return Vec3{z, y, x}; }
-Vec3 add(Vec3 a, Vec3 b) { return {a.z + b.z, a.y + b.y, a.x + b.x}; }
 Vec3 scale(Vec3 a, double s) { return {a.z * s, a.y * s, a.x * s}; }
 double norm(Vec3 a) { return std::sqrt(a.x * a.x + a.y * a.y + a.z * a.z); }
 Vec3 unit(Vec3 a) { return scale(a, 1.0 / norm(a)); }

@@ -130,6 +130,9 @@ const std::vector<Field>& fields() {
         field("model.head_upscale", &C::model, &nn::ModelConfig::head_upscale),
         field("model.blocks_down", &C::model, &nn::ModelConfig::blocks_down),
         field("model.blocks_up", &C::model, &nn::ModelConfig::blocks_up),
+        field("model.groups", &C::model, &nn::ModelConfig::groups),
+        field("model.fpn_channels", &C::model, &nn::ModelConfig::fpn_channels),
+        field("model.out_stride", &C::model, &nn::ModelConfig::out_stride),
         field("model.backbone_classes", &C::model, &nn::ModelConfig::backbone_classes),
         field("data.spacing_A", &C::data, &DataConfig::spacing_A),
         field("data.tomo_type", &C::data, &DataConfig::tomo_type),
@@ -300,10 +303,11 @@ void apply_overrides(TrainConfig& c, const std::vector<std::string>& overrides, 
 
 void validate(const TrainConfig& c, const std::string& s) {
   const auto& m = c.model;
-  one_of(m.arch, {"unet3d", "unet25d", "segresnet"}, s, "model.arch");
+  one_of(m.arch, {"unet3d", "unet25d", "segresnet", "resnet3d_fpn", "unet2e3d"}, s, "model.arch");
   one_of(m.head, {"heatmap", "segmentation"}, s, "model.head");
   one_of(m.norm, {"instance", "batch", "group"}, s, "model.norm");
-  require(m.norm != "group" || m.arch == "segresnet", s, "model.norm", "group goes with model.arch: segresnet");
+  require(m.norm != "group" || m.arch == "segresnet" || m.arch == "resnet3d_fpn", s, "model.norm",
+          "group goes with model.arch: segresnet or resnet3d_fpn");
   if (m.arch == "segresnet") {
     require(m.blocks_down.size() == m.channels.size(), s, "model.blocks_down", "needs one entry per model.channels entry");
     require(m.blocks_up.size() + 1 == m.channels.size(), s, "model.blocks_up", "needs one entry fewer than model.channels");
@@ -312,7 +316,31 @@ void validate(const TrainConfig& c, const std::string& s) {
     if (m.norm == "group")
       for (auto ch : m.channels) require(ch % 8 == 0, s, "model.channels", "must be multiples of 8 with model.norm: group");
   }
-  one_of(m.block, {"resnet", "convnext"}, s, "model.block");
+  if (m.arch == "resnet3d_fpn") {
+    one_of(m.block, {"resnet", "resnext"}, s, "model.block");
+    require(m.blocks_down.size() == m.channels.size(), s, "model.blocks_down", "needs one entry per model.channels entry");
+    for (auto b : m.blocks_down) require(b >= 1 && b <= 16, s, "model.blocks_down", "each must be in 1..16");
+    require(m.fpn_channels >= 1 && m.fpn_channels <= 4096, s, "model.fpn_channels", "must be in 1..4096");
+    const int64_t total = int64_t(1) << std::min<size_t>(m.channels.size() - 1, 16);
+    require(m.out_stride >= 1 && (m.out_stride & (m.out_stride - 1)) == 0 && m.out_stride <= total, s,
+            "model.out_stride", "must be a power of two no larger than 2^(levels - 1)");
+    if (m.block == "resnext")
+      for (auto ch : m.channels)
+        require(m.groups >= 1 && ch % 2 == 0 && (ch / 2) % m.groups == 0, s, "model.groups",
+                "must divide half of every model.channels entry (the bottleneck width)");
+    if (m.norm == "group") {
+      for (auto ch : m.channels)
+        require(ch % (m.block == "resnext" ? 16 : 8) == 0, s, "model.channels",
+                "must be multiples of 8 with model.norm: group (16 with resnext blocks: their bottlenecks are half as wide)");
+      require(m.fpn_channels % 8 == 0, s, "model.fpn_channels", "must be a multiple of 8 with model.norm: group");
+    }
+  } else {
+    one_of(m.block, {"resnet", "convnext"}, s, "model.block");
+  }
+  if (m.arch == "unet2e3d") {
+    require(m.norm != "group", s, "model.norm", "unet2e3d takes batch or instance");
+    require(m.num_res_units >= 1, s, "model.num_res_units", "unet2e3d needs at least one block per level");
+  }
   require(!m.channels.empty(), s, "model.channels", "must not be empty");
   for (auto ch : m.channels) require(ch > 0 && ch <= 4096, s, "model.channels", "each must be in 1..4096");
   if (m.arch == "unet3d") {
