@@ -10,7 +10,7 @@ void add_pick(CLI::App& app) {
   auto* cmd = app.add_subcommand("pick", "Find particles: tomograms (MRC, OME-Zarr) or a copick project in, picks (Å) out");
   cmd->add_option("inputs", o->inputs,
                   "Tomogram files, or one copick project, or folders of slice-stack tomograms (BYU: train/)")->required();
-  cmd->add_option("-m,--model", o->models, "Model file(s) or checkpoints; several = an ensemble (default: built-in)");
+  cmd->add_option("-m,--model", o->models, "Model file(s), checkpoints or model folders (ensemble.json or model.pt inside); several = an ensemble (default: built-in)");
   cmd->add_option("--model-weights", o->model_weights, "Ensemble weights, one per --model")->delimiter(',');
   cmd->add_option("-o,--out", o->out,
                   "Picks to write: .csv (CZII submission + score), .star (RELION 5), or a folder (copick). "

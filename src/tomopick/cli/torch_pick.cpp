@@ -116,6 +116,7 @@ void run_pick(const PickCliOptions& o) {
   if (o.quantile && !po.thresholds.count(kMotorObject)) po.thresholds[kMotorObject] = 0;
   po.default_threshold = o.default_threshold;
   po.user_id = o.user_id, po.session_id = o.session_id;
+  po = infer::resolve_model_folders(po);  // the recipe below names the member files
   infer::Picker picker(po);
   {
     std::string t;

@@ -13,6 +13,7 @@
 #include "tomopick/core/resample.h"
 #include "tomopick/core/resources.h"
 #include "tomopick/eval/thresholds.h"
+#include "tomopick/infer/ensemble_folder.h"
 #include "tomopick/infer/model_runner.h"
 #include "tomopick/infer/sliding_window.h"
 #include "tomopick/io/tomogram.h"
@@ -54,8 +55,35 @@ void check_finite(const Volume<float>& v, const std::string& what, const Index3&
 
 }  // namespace
 
-Picker::Picker(const PickerOptions& o) : impl_(std::make_unique<Impl>()) {
+PickerOptions resolve_model_folders(const PickerOptions& in) {
+  PickerOptions o = in;
+  if (std::none_of(in.models.begin(), in.models.end(), [](const fs::path& p) { return fs::is_directory(p); })) return o;
+  if (!in.model_weights.empty() && in.model_weights.size() != in.models.size())
+    throw Error("--model-weights", "one weight per --model is needed");
+  o.models.clear();
+  o.model_weights.clear();
+  for (size_t i = 0; i < in.models.size(); ++i) {
+    const double w = in.model_weights.empty() ? 1.0 : in.model_weights[i];
+    if (!fs::is_directory(in.models[i])) {
+      o.models.push_back(in.models[i]);
+      o.model_weights.push_back(w);
+      continue;
+    }
+    // A weight given for a folder scales its members' own weights.
+    const auto e = read_ensemble_folder(in.models[i]);
+    for (size_t k = 0; k < e.models.size(); ++k) o.models.push_back(e.models[k]), o.model_weights.push_back(w * e.weights[k]);
+    if (in.models.size() == 1) {
+      if (in.fusion == PickerOptions{}.fusion) o.fusion = e.fusion;
+      if (in.tta.empty()) o.tta = e.tta;
+      if (in.thresholds_folder.empty()) o.thresholds_folder = e.folder;
+    }
+  }
+  return o;
+}
+
+Picker::Picker(const PickerOptions& given) : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
+  const PickerOptions o = resolve_model_folders(given);
   m.opts = o;
   if (o.models.empty()) throw Error("--model", "no model given");
   if (!o.model_weights.empty() && o.model_weights.size() != o.models.size())
@@ -96,7 +124,8 @@ Picker::Picker(const PickerOptions& o) : impl_(std::make_unique<Impl>()) {
   // Thresholds tuned after training (`tomopick tune ... --out thresholds.json` beside the model file)
   // refine the ones stored in the model, which come from its validation runs.
   std::map<std::string, double> beside;
-  if (const auto file = o.models.front().parent_path() / "thresholds.json"; fs::exists(file))
+  const fs::path folder = o.thresholds_folder.empty() ? o.models.front().parent_path() : o.thresholds_folder;
+  if (const auto file = folder / "thresholds.json"; fs::exists(file))
     beside = read_thresholds(file).min_scores();
   for (const auto& k : info.classes) {
     double t = o.default_threshold;

@@ -21,7 +21,9 @@ namespace tomopick::infer {
 namespace fs = std::filesystem;
 
 struct PickerOptions {
-  std::vector<fs::path> models;       // model files or checkpoints (an ensemble: heatmaps averaged)
+  // Model files, checkpoints or model folders (infer/ensemble_folder.h); several: an ensemble, its
+  // heatmaps averaged.
+  std::vector<fs::path> models;
   std::vector<double> model_weights;  // empty: equal
   // How an ensemble is combined: "heatmap" averages the members' heatmaps before peak finding;
   // "wbf" picks each member alone and fuses the picks (weighted boxes fusion in 3D, fusion.h).
@@ -39,9 +41,11 @@ struct PickerOptions {
   // max_memory_bytes (else half the machine's memory), else streamed box by box (the same numbers,
   // more reading); true streams it always. A file at the models' spacing always streams.
   bool always_stream = false;
-  // Per class; else a thresholds.json beside the (first) model file, else the model's stored ones
-  // (tuned on its validation runs), else default_threshold.
+  // Per class; else a thresholds.json in thresholds_folder (default: beside the first model file; a
+  // model folder's own), else the model's stored ones (tuned on its validation runs), else
+  // default_threshold.
   std::map<std::string, double> thresholds;
+  fs::path thresholds_folder;
   double default_threshold = 0.5;
   // Per class, about how many particles a tomogram holds: a class then keeps at least its `expected`
   // best peaks even when its threshold would keep fewer (thresholds tuned on other data can sit
@@ -52,6 +56,11 @@ struct PickerOptions {
   bool subvoxel = true;
   std::string user_id = "tomopick", session_id = "0";
 };
+
+// The options with every model folder among `models` replaced by its members: their weights (unless
+// model_weights were given), its fusion and test-time augmentation (unless others were asked for)
+// and, for a single folder, its thresholds.json. Options without folders come back unchanged. The Picker does this itself.
+PickerOptions resolve_model_folders(const PickerOptions& o);
 
 using PickProgress = std::function<void(int64_t done, int64_t total)>;
 

@@ -1,0 +1,146 @@
+// Model folders (infer/ensemble_folder.h): the manifest read back with its members, weights and fusion,
+// clear errors for broken ones, and picking with a folder giving exactly what picking its members with
+// their weights and the folder's thresholds gives.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "test_support.h"
+#include "torch_volumes.h"
+#include "tomopick/core/atomic_file.h"
+#include "tomopick/eval/thresholds.h"
+#include "tomopick/infer/ensemble_folder.h"
+#include "tomopick/infer/picker.h"
+#include "tomopick/nn/model_io.h"
+
+using namespace tomopick;
+using test::TempDir;
+
+namespace {
+
+// An untrained two-class network: what is checked is how members are combined, not what they find.
+void save_member(const fs::path& file, uint64_t seed) {
+  nn::ModelConfig m;
+  m.channels = {4, 8};
+  m.strides = {2};
+  torch::manual_seed(seed);
+  nn::HeatmapNet net(m, 2);
+  nn::ModelInfo info;
+  info.model = m;
+  info.classes = {{"ribosome", 60, true, 0.5}, {"apo-ferritin", 30, true, 0.5}};
+  info.spacing_A = 10;
+  info.window = {16, 32, 32};
+  nn::save_model(file, info, *net);
+}
+
+std::string manifest(const std::string& members, const std::string& extra = "") {
+  return R"({"format": "tomopick-ensemble", "members": )" + members + extra + "}";
+}
+
+}  // namespace
+
+TEST(EnsembleFolder, ReadsMembersWeightsAndFusion) {
+  TempDir dir;
+  write_file(dir / "a.pt", "x");
+  fs::create_directories(dir / "sub");
+  write_file(dir / "sub" / "b.pt", "x");
+  write_file(dir / "ensemble.json", manifest(R"([{"model": "a.pt"}, {"model": "sub/b.pt", "weight": 2.5}])", R"(, "fusion": "wbf", "tta": "identity,rot180")"));
+  const auto e = infer::read_ensemble_folder(dir.path());
+  ASSERT_EQ(e.models.size(), 2u);
+  EXPECT_EQ(e.models[0], dir.path() / "a.pt");
+  EXPECT_EQ(e.models[1], dir.path() / "sub" / "b.pt");
+  EXPECT_EQ(e.weights, (std::vector<double>{1.0, 2.5}));
+  EXPECT_EQ(e.fusion, "wbf");
+  EXPECT_EQ(e.tta, "identity,rot180");
+
+  // Written and read back.
+  infer::EnsembleFolder w = e;
+  w.fusion = "heatmap";
+  infer::write_ensemble_manifest(w);
+  const auto back = infer::read_ensemble_folder(dir.path());
+  EXPECT_EQ(back.models, e.models);
+  EXPECT_EQ(back.weights, e.weights);
+  EXPECT_EQ(back.fusion, "heatmap");
+  EXPECT_EQ(back.tta, "identity,rot180");
+  EXPECT_NE(read_file(dir / "ensemble.json").find("\"sub/b.pt\""), std::string::npos) << "members stay relative";
+
+  // A trained model's folder (train --out) is a one-member folder.
+  TempDir single;
+  write_file(single / "model.pt", "x");
+  const auto s = infer::read_ensemble_folder(single.path());
+  EXPECT_EQ(s.models, (std::vector<fs::path>{single.path() / "model.pt"}));
+}
+
+TEST(EnsembleFolder, BrokenManifestsNameTheFileAndTheProblem) {
+  TempDir dir;
+  write_file(dir / "a.pt", "x");
+  const auto file = (dir / "ensemble.json").string();
+  auto error = [&](const std::string& text) {
+    write_file(dir / "ensemble.json", text);
+    return test::error_message([&] { infer::read_ensemble_folder(dir.path()); });
+  };
+  auto expect = [&](const std::string& text, const std::string& problem) {
+    const auto e = error(text);
+    EXPECT_NE(e.find(file), std::string::npos) << e;
+    EXPECT_NE(e.find(problem), std::string::npos) << e;
+  };
+  expect("{", "not valid JSON");
+  expect(R"({"members": [{"model": "a.pt"}]})", "not a tomopick ensemble");
+  expect(manifest("[]"), "non-empty list");
+  expect(manifest(R"([{"weight": 1}])"), "members[0]: needs \"model\"");
+  expect(manifest(R"([{"model": "a.pt"}, {"model": "gone.pt"}])"), "members[1]: model file");
+  expect(manifest(R"([{"model": "a.pt", "weight": 0}])"), "weight must be > 0");
+  expect(manifest(R"([{"model": "a.pt", "weight": "heavy"}])"), "weight must be a number");
+  expect(manifest(R"([{"model": "a.pt"}])", R"(, "fusion": "vote")"), "fusion must be heatmap or wbf");
+  TempDir empty;
+  EXPECT_NE(test::error_message([&] { infer::read_ensemble_folder(empty.path()); }).find("ensemble.json (an ensemble) or model.pt"),
+            std::string::npos);
+}
+
+TEST(EnsembleFolder, PickingAFolderEqualsPickingItsMembersWithTheirWeights) {
+  TempDir dir;
+  save_member(dir / "a.pt", 1);
+  save_member(dir / "b.pt", 2);
+  write_file(dir / "ensemble.json", manifest(R"([{"model": "a.pt", "weight": 1}, {"model": "b.pt", "weight": 3}])"));
+  Thresholds t;
+  t.types = {{"ribosome", 1, true, 5, 0.52, {}, 0}, {"apo-ferritin", 1, true, 5, 0.51, {}, 0}};
+  write_thresholds(dir / "thresholds.json", t);
+
+  Volume<float> tomo = test::random_volume({24, 40, 40}, 5);
+  tomo.set_spacing({10, 10, 10});
+  infer::PickerOptions folder;
+  folder.models = {dir.path()};
+  infer::Picker by_folder(folder);
+  EXPECT_FLOAT_EQ(float(by_folder.thresholds().at("ribosome")), 0.52f);
+  EXPECT_FLOAT_EQ(float(by_folder.thresholds().at("apo-ferritin")), 0.51f);
+
+  infer::PickerOptions members;
+  members.models = {dir / "a.pt", dir / "b.pt"};
+  members.model_weights = {1, 3};
+  members.thresholds = {{"ribosome", 0.52}, {"apo-ferritin", 0.51}};
+  infer::Picker by_members(members);
+  const auto want = by_members.pick(tomo, "run"), got = by_folder.pick(tomo, "run");
+  ASSERT_EQ(got.size(), want.size());
+  size_t picks = 0;
+  for (size_t c = 0; c < got.size(); ++c) {
+    ASSERT_EQ(got[c].points.size(), want[c].points.size()) << got[c].object;
+    for (size_t i = 0; i < got[c].points.size(); ++i) EXPECT_EQ(got[c].points[i], want[c].points[i]);
+    picks += got[c].points.size();
+  }
+  EXPECT_GT(picks, 0u) << "the comparison needs picks to compare";
+
+  // Equal weights would give other scores: the folder's weights are used.
+  members.model_weights = {1, 1};
+  const auto equal = infer::Picker(members).pick(tomo, "run");
+  bool differs = false;
+  for (size_t c = 0; c < got.size(); ++c)
+    for (size_t i = 0; i < std::min(got[c].points.size(), equal[c].points.size()); ++i)
+      differs |= got[c].points[i].score != equal[c].points[i].score;
+  for (size_t c = 0; c < got.size(); ++c) differs |= got[c].points.size() != equal[c].points.size();
+  EXPECT_TRUE(differs);
+
+  // The resolved options name the member files with their weights.
+  const auto resolved = infer::resolve_model_folders(folder);
+  EXPECT_EQ(resolved.models, members.models);
+  EXPECT_EQ(resolved.model_weights, (std::vector<double>{1, 3}));
+  EXPECT_EQ(resolved.thresholds_folder, dir.path());
+}
