@@ -134,6 +134,17 @@ int main(int argc, char** argv) {
   tc.model.head = "segmentation";
   tc.targets.kind = "labels";
   seed("train_config", "seed-unet25d", train::to_yaml(tc));
+  train::TrainConfig fpn;
+  fpn.model.arch = "resnet3d_fpn";
+  fpn.model.channels = {16, 32, 64};
+  fpn.model.blocks_down = {1, 1, 2};
+  fpn.model.block = "resnext";
+  seed("train_config", "seed-resnet3d_fpn", train::to_yaml(fpn));
+  train::TrainConfig u2e3d;
+  u2e3d.model.arch = "unet2e3d";
+  u2e3d.model.slices = 3;
+  u2e3d.model.norm = "batch";
+  seed("train_config", "seed-unet2e3d", train::to_yaml(u2e3d));
 
   nn::ModelInfo info;
   info.model.channels = {2, 4};
@@ -141,9 +152,11 @@ int main(int argc, char** argv) {
   info.classes = {{"ribosome", 150, true, 0.4}, {"apo-ferritin", 60, true, std::nullopt}};
   seed("model_info", "seed-tiny", nn::model_info_to_json(info));
   // checkpoint: a description and the names and shapes of its network's weights (see fuzz_checkpoint.cpp)
-  for (const char* arch : {"unet3d", "unet25d"}) {
+  for (const char* arch : {"unet3d", "unet25d", "segresnet", "resnet3d_fpn", "unet2e3d"}) {
     nn::ModelInfo mi = info;
     mi.model.arch = arch;
+    mi.model.blocks_down = {1, 1};  // segresnet, resnet3d_fpn: one entry per level
+    mi.model.blocks_up = {1};
     nn::HeatmapNet net(mi.model, int64_t(mi.classes.size()));
     std::string weights;
     auto add = [&](const std::string& name, const torch::Tensor& t) {
@@ -154,7 +167,15 @@ int main(int argc, char** argv) {
     for (const auto& p : net->named_parameters()) add(p.key(), p.value());
     for (const auto& b : net->named_buffers()) add(b.key(), b.value());
     seed("checkpoint", std::string("seed-") + arch, std::string(1, '\0') + nn::model_info_to_json(mi) + kSep + weights);
+    if (std::string(arch) != "unet3d") seed("model_info", std::string("seed-") + arch, nn::model_info_to_json(mi));
   }
+
+  // ensemble folders (the fuzz target's folder holds a.pt)
+  seed("ensemble_manifest", "seed-one", R"({"format": "tomopick-ensemble", "members": [{"model": "a.pt"}]})");
+  seed("ensemble_manifest", "seed-full",
+       R"({"format": "tomopick-ensemble", "members": [{"model": "a.pt", "weight": 1}, {"model": "./a.pt", "weight": 2.5}],)"
+       R"( "fusion": "wbf", "tta": "identity,rot180"})");
+  seed("ensemble_manifest", "seed-missing", R"({"format": "tomopick-ensemble", "members": [{"model": "b.pt"}]})");
 
   fs::remove_all(tmp);
   std::cout << "seeds written to " << root << "\n";

@@ -8,7 +8,7 @@
 #include "torch_volumes.h"
 #include "tomopick/core/atomic_file.h"
 #include "tomopick/eval/thresholds.h"
-#include "tomopick/infer/ensemble_folder.h"
+#include "tomopick/io/ensemble_folder.h"
 #include "tomopick/infer/picker.h"
 #include "tomopick/nn/model_io.h"
 
@@ -44,7 +44,7 @@ TEST(EnsembleFolder, ReadsMembersWeightsAndFusion) {
   fs::create_directories(dir / "sub");
   write_file(dir / "sub" / "b.pt", "x");
   write_file(dir / "ensemble.json", manifest(R"([{"model": "a.pt"}, {"model": "sub/b.pt", "weight": 2.5}])", R"(, "fusion": "wbf", "tta": "identity,rot180")"));
-  const auto e = infer::read_ensemble_folder(dir.path());
+  const auto e = read_ensemble_folder(dir.path());
   ASSERT_EQ(e.models.size(), 2u);
   EXPECT_EQ(e.models[0], dir.path() / "a.pt");
   EXPECT_EQ(e.models[1], dir.path() / "sub" / "b.pt");
@@ -53,10 +53,10 @@ TEST(EnsembleFolder, ReadsMembersWeightsAndFusion) {
   EXPECT_EQ(e.tta, "identity,rot180");
 
   // Written and read back.
-  infer::EnsembleFolder w = e;
+  EnsembleFolder w = e;
   w.fusion = "heatmap";
-  infer::write_ensemble_manifest(w);
-  const auto back = infer::read_ensemble_folder(dir.path());
+  write_ensemble_manifest(w);
+  const auto back = read_ensemble_folder(dir.path());
   EXPECT_EQ(back.models, e.models);
   EXPECT_EQ(back.weights, e.weights);
   EXPECT_EQ(back.fusion, "heatmap");
@@ -66,7 +66,7 @@ TEST(EnsembleFolder, ReadsMembersWeightsAndFusion) {
   // A trained model's folder (train --out) is a one-member folder.
   TempDir single;
   write_file(single / "model.pt", "x");
-  const auto s = infer::read_ensemble_folder(single.path());
+  const auto s = read_ensemble_folder(single.path());
   EXPECT_EQ(s.models, (std::vector<fs::path>{single.path() / "model.pt"}));
 }
 
@@ -76,7 +76,7 @@ TEST(EnsembleFolder, BrokenManifestsNameTheFileAndTheProblem) {
   const auto file = (dir / "ensemble.json").string();
   auto error = [&](const std::string& text) {
     write_file(dir / "ensemble.json", text);
-    return test::error_message([&] { infer::read_ensemble_folder(dir.path()); });
+    return test::error_message([&] { read_ensemble_folder(dir.path()); });
   };
   auto expect = [&](const std::string& text, const std::string& problem) {
     const auto e = error(text);
@@ -92,7 +92,7 @@ TEST(EnsembleFolder, BrokenManifestsNameTheFileAndTheProblem) {
   expect(manifest(R"([{"model": "a.pt", "weight": "heavy"}])"), "weight must be a number");
   expect(manifest(R"([{"model": "a.pt"}])", R"(, "fusion": "vote")"), "fusion must be heatmap or wbf");
   TempDir empty;
-  EXPECT_NE(test::error_message([&] { infer::read_ensemble_folder(empty.path()); }).find("ensemble.json (an ensemble) or model.pt"),
+  EXPECT_NE(test::error_message([&] { read_ensemble_folder(empty.path()); }).find("ensemble.json (an ensemble) or model.pt"),
             std::string::npos);
 }
 

@@ -13,7 +13,7 @@
 #include "tomopick/core/resample.h"
 #include "tomopick/core/resources.h"
 #include "tomopick/eval/thresholds.h"
-#include "tomopick/infer/ensemble_folder.h"
+#include "tomopick/io/ensemble_folder.h"
 #include "tomopick/infer/model_runner.h"
 #include "tomopick/infer/sliding_window.h"
 #include "tomopick/io/tomogram.h"
