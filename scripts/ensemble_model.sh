@@ -5,7 +5,7 @@
 #   2. two members of other network families trained on them from scratch with their recipes:
 #      configs/czii-2nd-segresnet.yaml and configs/czii-2nd-unet2e3d.yaml;
 #   3. the built-in model (models/default: unet3d, simulations and the real tomo9) as the third, named
-#      by a path relative to the folder (../default/model.pt), so it is shipped once;
+#      by its path relative to OUT_DIR, so it is not copied;
 #   4. ensemble.json (the members, equal weights, heatmaps averaged, TTA_RULE) and thresholds.json
 #      tuned for the ensemble's averaged scores on the tuning runs (CZII F4).
 #   scripts/ensemble_model.sh BUILD_DIR WORK_DIR OUT_DIR [TTA_RULE]
@@ -32,11 +32,12 @@ for family in segresnet unet2e3d; do
   cp "$family/train_log.csv" "$out/${family}_train_log.csv"
 done
 
+builtin=$(realpath --relative-to="$out" "$root/models/default/model.pt")
 cat > "$out/ensemble.json" <<JSON
 {
   "format": "tomopick-ensemble",
   "members": [
-    {"model": "../default/model.pt", "weight": 1},
+    {"model": "$builtin", "weight": 1},
     {"model": "segresnet.pt", "weight": 1},
     {"model": "unet2e3d.pt", "weight": 1}
   ],
