@@ -65,13 +65,6 @@ struct BlockImpl : tnn::Module {
 };
 TORCH_MODULE(Block);
 
-torch::Tensor upsample_to(const torch::Tensor& x, const torch::Tensor& like) {
-  return F::interpolate(x, F::InterpolateFuncOptions()
-                               .size(std::vector<int64_t>{like.size(2), like.size(3), like.size(4)})
-                               .mode(torch::kTrilinear)
-                               .align_corners(false));
-}
-
 size_t log2_exact(int64_t v) {
   size_t l = 0;
   while ((int64_t(1) << l) < v) ++l;

@@ -187,10 +187,7 @@ torch::Tensor UNet25dImpl::decode(const std::vector<torch::Tensor>& features) {
   torch::Tensor x = features.back();
   for (size_t i = features.size() - 1; i-- > 0;) {
     const auto& skip = features[i];
-    x = F::interpolate(x, F::InterpolateFuncOptions()
-                              .size(std::vector<int64_t>{skip.size(2), skip.size(3), skip.size(4)})
-                              .mode(torch::kTrilinear)
-                              .align_corners(false));
+    x = upsample_to(x, skip);
     x = decoder_[i]->forward(torch::cat({x, skip}, 1));
   }
   return pixel_shuffle3d(head_->forward(x), opts_.head_upscale);

@@ -137,10 +137,7 @@ torch::Tensor UNet2e3dImpl::forward(torch::Tensor x) {
   torch::Tensor d = features.back();
   for (size_t i = features.size() - 1; i-- > 0;) {
     const auto& skip = features[i];
-    d = F::interpolate(d, F::InterpolateFuncOptions()
-                              .size(std::vector<int64_t>{skip.size(2), skip.size(3), skip.size(4)})
-                              .mode(torch::kTrilinear)
-                              .align_corners(false));
+    d = upsample_to(d, skip);
     d = decoder_[i]->forward(torch::cat({d, skip}, 1));
   }
   return crop_spatial(head_->forward(d), sizes);

@@ -137,6 +137,14 @@ torch::Tensor crop_spatial(torch::Tensor y, const std::vector<int64_t>& in) {
   return y.slice(2, 0, in[2]).slice(3, 0, in[3]).slice(4, 0, in[4]);
 }
 
+torch::Tensor upsample_to(const torch::Tensor& x, const torch::Tensor& like) {
+  namespace F = torch::nn::functional;
+  return F::interpolate(x, F::InterpolateFuncOptions()
+                               .size(std::vector<int64_t>{like.size(2), like.size(3), like.size(4)})
+                               .mode(torch::kTrilinear)
+                               .align_corners(false));
+}
+
 int64_t parameter_count(const torch::nn::Module& m) {
   int64_t n = 0;
   for (const auto& p : m.parameters())

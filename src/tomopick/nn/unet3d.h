@@ -51,6 +51,8 @@ TORCH_MODULE(UNet3d);
 // to multiples of `multiple`, and their output cropped back to the input's spatial size.
 torch::Tensor pad_to_multiple(torch::Tensor x, int64_t multiple);
 torch::Tensor crop_spatial(torch::Tensor y, const std::vector<int64_t>& input_sizes);
+// Decoders: x trilinearly resized to the spatial size of `like` (a skip connection or the input).
+torch::Tensor upsample_to(const torch::Tensor& x, const torch::Tensor& like);
 
 // Number of trainable parameters of any module.
 int64_t parameter_count(const torch::nn::Module& m);
