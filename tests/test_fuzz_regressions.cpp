@@ -43,4 +43,11 @@ TEST(FuzzRegressions, ModelDescriptionsWithAbsurdNumbers) {
       EXPECT_EQ(std::string(e.what()).rfind("m.pt: ", 0), 0u) << e.what();
     }
   }
+  // a normalisation the picker does not know is the file's error, not the picker's
+  std::string robust = with("[4, 8]");
+  robust.replace(robust.find("zscore"), 6, "robust");
+  EXPECT_EQ(nn::model_info_from_json(robust, "m.pt").normalize, "robust");
+  std::string bad = with("[4, 8]");
+  bad.replace(bad.find("zscore"), 6, "median");
+  test::expect_error([&] { nn::model_info_from_json(bad, "m.pt"); }, "m.pt", "normalize must be zscore, robust or fixed (got 'median')");
 }

@@ -129,6 +129,16 @@ TEST_F(Picking, WindowSizeStreamingAndSpacingDoNotChangeThePicks) {
   const auto streamed = infer::Picker(o).pick(test_tomogram(), "run0");
   ASSERT_EQ(streamed.size(), reference.size());
   for (size_t k = 0; k < streamed.size(); ++k) EXPECT_EQ(streamed[k].points, reference[k].points);
+  // robust normalisation (median/MAD): the same statistics streamed as in memory; on this tomogram's
+  // Gaussian-like intensities the particles come out as with the z-score the model trained with
+  o = options();
+  o.normalize = "robust";
+  const auto robust = infer::Picker(o).pick(vol, "run0");
+  expect_same_picks(reference, robust, truth());
+  o.max_memory_bytes = 6 << 20;
+  const auto robust_streamed = infer::Picker(o).pick(test_tomogram(), "run0");
+  ASSERT_EQ(robust_streamed.size(), robust.size());
+  for (size_t k = 0; k < robust.size(); ++k) EXPECT_EQ(robust_streamed[k].points, robust[k].points);
   // the same tomogram at 5 Å: resampled to the model's 10 Å, picks at the same Å
   const auto fine = resample(vol, {5, 5, 5});
   const auto fine_picks = infer::Picker(options()).pick(fine, "run0");
@@ -157,6 +167,9 @@ TEST_F(Picking, GarbageInputIsAClearError) {
   test::expect_error([&] { picker.pick(Volume<float>({8, 8, 8}, {0, 0, 0}), "nospacing"); }, "nospacing",
                      "voxel spacing must be positive");
   auto o = options();
+  o.normalize = "mad";
+  test::expect_error([&] { infer::Picker{o}; }, "--normalize", "zscore, robust or fixed (got 'mad')");
+  o.normalize.clear();
   o.max_memory_bytes = 1 << 16;
   test::expect_error([&] { infer::Picker(o).pick(test_tomogram(), "run0"); }, "--max-memory", "");
   o = options();

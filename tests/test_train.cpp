@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "test_support.h"
@@ -77,6 +78,8 @@ TEST(TrainConfig, ErrorsNameTheKey) {
   test::expect_error([] { parse_train_config("data: {crop: [16, 32, 48]}", "c.yaml"); }, "c.yaml", "augment.rot90: needs a square crop");
   test::expect_error([] { parse_train_config("model: {head: segmentation}", "c.yaml"); }, "c.yaml", "targets.kind");
   test::expect_error([] { parse_train_config("[1, 2", "c.yaml"); }, "c.yaml", "not valid YAML");
+  test::expect_error([] { parse_train_config("data: {normalize: mad}", "c.yaml"); }, "c.yaml", "data.normalize");
+  EXPECT_EQ(parse_train_config("data: {normalize: robust}", "c.yaml").data.normalize, "robust");
   TrainConfig c;
   test::expect_error([&] { apply_overrides(c, {"train.steps"}, "--set"); }, "--set", "expected section.key=value");
   EXPECT_NO_THROW(read_train_config(fs::path(TOMOPICK_TEST_PY_DIR) / "../../configs/default.yaml"));
@@ -187,6 +190,18 @@ TEST(TrainCrops, ParticleCropsHoldTheirTargetsAndAreDeterministic) {
   double m = 0;
   for (size_t i = 0; i < runs[0].image.size(); ++i) m += runs[0].image.data()[i];
   EXPECT_NEAR(m / double(runs[0].image.size()), 0, 1e-4);
+  {  // robust: median 0, median absolute deviation 1 / 1.4826
+    auto cr = c;
+    cr.data.normalize = "robust";
+    const auto img = load_runs({dir / "p"}, {}, {}, cr, classes)[0].image;
+    std::vector<float> v(img.data(), img.data() + img.size());
+    const auto mid = v.begin() + std::ptrdiff_t((v.size() - 1) / 2);
+    std::nth_element(v.begin(), mid, v.end());
+    EXPECT_NEAR(*mid, 0, 1e-4);
+    for (auto& x : v) x = std::abs(x);
+    std::nth_element(v.begin(), mid, v.end());
+    EXPECT_NEAR(*mid, 1 / 1.4826, 1e-4);
+  }
   CropSampler sampler(runs, c, classes);
   const auto b1 = sampler.make_batch(5), b2 = sampler.make_batch(5), b3 = sampler.make_batch(6);
   EXPECT_EQ(b1.images, b2.images);

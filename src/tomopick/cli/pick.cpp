@@ -31,6 +31,8 @@ void add_pick(CLI::App& app) {
   cmd->add_option("--batch", o->batch, "Windows per network call")->check(CLI::PositiveNumber);
   cmd->add_option("--nms-fraction", o->nms_fraction, "Peak suppression radius as a fraction of the particle radius");
   cmd->add_option("--spacing", o->spacing, "Voxel spacing in Å (overrides the file's)");
+  cmd->add_option("--normalize", o->normalize,
+                  "Intensity normalisation: zscore, robust (median/MAD) or fixed (default: the model's training)");
   cmd->add_option("--device", o->device, "auto (CUDA if present), cpu, cuda");
   cmd->add_option("--precision", o->precision, "fp32, bf16 (autocast) or fp16 (CUDA)");
   cmd->add_option("--max-memory", o->max_memory, "Memory budget for inference, e.g. 4G (error if a window cannot fit)");

@@ -56,6 +56,7 @@ std::string pick_recipe(const PickCliOptions& o, const infer::PickerOptions& po,
   if (po.overlap) j["overlap"] = *po.overlap;
   if (po.nms_fraction) j["nms_fraction"] = *po.nms_fraction;
   if (o.spacing) j["spacing"] = *o.spacing;
+  if (!po.normalize.empty()) j["normalize"] = po.normalize;
   return j.dump() + "\n";
 }
 
@@ -104,7 +105,7 @@ void run_pick(const PickCliOptions& o) {
   po.centroids = o.centroids;
   po.device = o.device, po.precision = o.precision, po.tta = o.tta, po.blend = o.blend, po.batch = o.batch;
   if (!o.window.empty()) po.window = parse_shape(o.window, "--window");
-  po.overlap = o.overlap, po.nms_fraction = o.nms_fraction;
+  po.overlap = o.overlap, po.nms_fraction = o.nms_fraction, po.normalize = o.normalize;
   if (o.spacing) po.spacing = Vec3{*o.spacing, *o.spacing, *o.spacing};
   if (!o.max_memory.empty()) po.max_memory_bytes = infer::parse_bytes(o.max_memory, "--max-memory");
   if (!o.thresholds_file.empty()) {

@@ -11,6 +11,21 @@
 
 namespace tomopick {
 
+// Named, not anonymous: ResampleOps (declared in the header) holds these, and a type with linkage
+// may not hold one without (GCC warns when unity builds include this file into another).
+namespace resample_detail {
+
+// One axis's linear operator: output j = Σ_k weights[offset[j] + k] * input[first[j] + k].
+struct AxisOp {
+  std::vector<int64_t> first, count, offset;
+  std::vector<float> weights;
+  bool identity = false;
+};
+
+}  // namespace resample_detail
+
+using resample_detail::AxisOp;
+
 namespace {
 
 void check_spacing(const Vec3& s, const std::string& which) {
@@ -25,13 +40,6 @@ int64_t resampled_length(int64_t n, double old_A, double new_A) {
   // The small slack keeps an exact ratio (183 * 10 / 20) from losing its last voxel to rounding.
   return int64_t(std::floor(last + 1e-9 * std::max(1.0, last))) + 1;
 }
-
-// One axis's linear operator: output j = Σ_k weights[offset[j] + k] * input[first[j] + k].
-struct AxisOp {
-  std::vector<int64_t> first, count, offset;
-  std::vector<float> weights;
-  bool identity = false;
-};
 
 AxisOp axis_op(int64_t n, int64_t m, double old_A, double new_A) {
   AxisOp op;

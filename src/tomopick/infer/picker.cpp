@@ -9,6 +9,7 @@
 
 #include "tomopick/core/appearance.h"
 #include "tomopick/core/error.h"
+#include "tomopick/core/intensity_normalisation.h"
 #include "tomopick/core/log.h"
 #include "tomopick/core/resample.h"
 #include "tomopick/core/resources.h"
@@ -115,6 +116,7 @@ Picker::Picker(const PickerOptions& given) : impl_(std::make_unique<Impl>()) {
   m.window.batch = o.batch;
   m.window.tta = parse_tta(o.tta.empty() ? info.tta : o.tta);
   if (o.fusion != "heatmap" && o.fusion != "wbf") throw Error("--fusion", "must be heatmap or wbf, got '" + o.fusion + "'");
+  if (!o.normalize.empty()) check_normalisation_method(o.normalize, "--normalize");
   validate(m.window);
   for (const auto& [name, t] : o.thresholds) {
     bool known = false;
@@ -235,15 +237,11 @@ std::vector<Box> statistics_blocks(const Shape3& shape, const Shape3& window) {
   return blocks;
 }
 
-// z-score statistics as training computed them (data/dataset.cpp normalize), or the fixed ones.
-std::pair<float, float> normalisation(const nn::ModelInfo& info, double sum, double sum2, int64_t n) {
-  double mean = info.mean, sd = info.std;
-  if (info.normalize == "zscore") {
-    mean = n ? sum / double(n) : 0;
-    sd = n ? std::sqrt(std::max(0.0, sum2 / double(n) - mean * mean)) : 1;
-    if (!(sd > 0)) sd = 1;
-  }
-  return {float(mean), float(1 / sd)};
+// The normalisation training applied (train/dataset.cpp normalize), unless the options ask for
+// another method; fed the statistics blocks in order.
+NormalisationStats normalisation_stats(const Picker::Impl& m, int64_t voxels) {
+  const auto& info = m.models.front().info;
+  return NormalisationStats(m.opts.normalize.empty() ? info.normalize : m.opts.normalize, voxels, info.mean, info.std);
 }
 
 // Classes with an expected count keep their `expected` best peaks, or all above their threshold when
@@ -289,15 +287,12 @@ std::vector<PickSet> Picker::pick(const Volume<float>& tomogram, const std::stri
   Volume<float> v = (same_spacing(sp.x, target.x) && same_spacing(sp.y, target.y) && same_spacing(sp.z, target.z))
                         ? tomogram.crop({{}, tomogram.shape()})
                         : resample(tomogram, target);
-  double s = 0, s2 = 0;
+  auto stats = normalisation_stats(m, int64_t(v.size()));
   for (const Box& b : statistics_blocks(v.shape(), m.window.window))
     for (int64_t z = b.begin.z; z < b.end().z; ++z)
-      for (int64_t y = b.begin.y; y < b.end().y; ++y) {
-        const float* p = &v(z, y, 0);
-        for (int64_t x = 0; x < b.shape.x; ++x) s += p[x], s2 += double(p[x]) * p[x];
-      }
-  const auto [mean, inv] = normalisation(info, s, s2, int64_t(v.size()));
-  for (size_t i = 0; i < v.size(); ++i) v.data()[i] = (v.data()[i] - mean) * inv;
+      for (int64_t y = b.begin.y; y < b.end().y; ++y) stats.add(&v(z, y, 0), b.shape.x);
+  const Normalisation norm = stats.result();
+  for (size_t i = 0; i < v.size(); ++i) v.data()[i] = norm.apply(v.data()[i]);
   check_appearance(m, v.crop(appearance_box(v.shape())), sp.x, run);
   const Vec3 grid_spacing = v.spacing();
   auto sets = pick_grid(m, v.shape(), grid_spacing, [&](const Box& b) { return v.crop(b); }, 0, run, progress);
@@ -374,15 +369,15 @@ std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, 
   }
   read_bytes += cache_bytes;
   // One pass for the statistics (and NaNs), in the blocks and order a volume in memory is summed.
-  double s = 0, s2 = 0;
+  auto stats = normalisation_stats(m, grid.count());
   for (const Box& b : statistics_blocks(grid, m.window.window)) {
     const auto v = read_grid_box(b, true);
-    for (size_t i = 0; i < v.size(); ++i) s += v.data()[i], s2 += double(v.data()[i]) * v.data()[i];
+    stats.add(v.data(), int64_t(v.size()));
   }
-  const auto [mean, inv] = normalisation(info, s, s2, grid.count());
-  auto read_normalised = [&, mean = mean, inv = inv](const Box& b) {
+  const Normalisation norm = stats.result();
+  auto read_normalised = [&](const Box& b) {
     auto v = read_grid_box(b, false);
-    for (size_t i = 0; i < v.size(); ++i) v.data()[i] = (v.data()[i] - mean) * inv;
+    for (size_t i = 0; i < v.size(); ++i) v.data()[i] = norm.apply(v.data()[i]);
     return v;
   };
   check_appearance(m, read_normalised(appearance_box(grid)), sp.x, path.string());

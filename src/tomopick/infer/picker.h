@@ -53,6 +53,10 @@ struct PickerOptions {
   std::map<std::string, double> expected;
   std::optional<double> nms_fraction;        // default: the model's
   std::optional<Vec3> spacing;               // overrides the tomogram's spacing (Å)
+  // zscore | robust | fixed (core/intensity_normalisation.h); empty: what the model was trained with.
+  // Another method than training's is for trying out (a z-score model on a heavy-tailed real
+  // tomogram sees its texture at the scale of its simulations with robust).
+  std::string normalize;
   bool subvoxel = true;
   std::string user_id = "tomopick", session_id = "0";
 };

@@ -180,6 +180,8 @@ ModelInfo model_info_from(const json& j, const std::string& source) {
   get(j, "spacing_A", m.spacing_A, source, "");
   if (!(m.spacing_A > 0)) throw Error(source, "model description: spacing_A must be > 0");
   get(j, "normalize", m.normalize, source, "");
+  if (m.normalize != "zscore" && m.normalize != "robust" && m.normalize != "fixed")
+    throw Error(source, "model description: normalize must be zscore, robust or fixed (got '" + m.normalize + "')");
   get(j, "mean", m.mean, source, "");
   get(j, "std", m.std, source, "");
   std::vector<int64_t> w;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 
+#include "tomopick/core/intensity_normalisation.h"
 #include "tomopick/core/log.h"
 #include "tomopick/core/resample.h"
 #include "tomopick/eval/particle_types.h"
@@ -80,17 +81,10 @@ TargetSpec target_spec(const TrainConfig& c, const std::vector<ClassConfig>& cla
 }
 
 void normalize(Volume<float>& v, const DataConfig& d) {
-  double mean = d.mean, sd = d.std;
-  if (d.normalize == "zscore") {
-    double s = 0, s2 = 0;
-    const int64_t n = int64_t(v.size());
-    for (int64_t i = 0; i < n; ++i) s += v.data()[i], s2 += double(v.data()[i]) * v.data()[i];
-    mean = n ? s / n : 0;
-    sd = n ? std::sqrt(std::max(0.0, s2 / n - mean * mean)) : 1;
-    if (!(sd > 0)) sd = 1;  // a constant volume stays finite
-  }
-  const float m = float(mean), inv = float(1 / sd);
-  for (size_t i = 0; i < v.size(); ++i) v.data()[i] = (v.data()[i] - m) * inv;
+  NormalisationStats stats(d.normalize, int64_t(v.size()), d.mean, d.std);
+  stats.add(v.data(), int64_t(v.size()));
+  const Normalisation n = stats.result();
+  for (size_t i = 0; i < v.size(); ++i) v.data()[i] = n.apply(v.data()[i]);
 }
 
 Volume<float> load_training_image(const fs::path& tomogram, const TrainConfig& c, double* source_spacing_A,

@@ -356,7 +356,7 @@ void validate(const TrainConfig& c, const std::string& s) {
   const auto& d = c.data;
   require(d.spacing_A > 0, s, "data.spacing_A", "must be > 0");
   require(!d.tomo_type.empty(), s, "data.tomo_type", "must not be empty");
-  one_of(d.normalize, {"zscore", "fixed"}, s, "data.normalize");
+  one_of(d.normalize, {"zscore", "robust", "fixed"}, s, "data.normalize");
   require(d.std > 0, s, "data.std", "must be > 0");
   require(d.crop.z >= 8 && d.crop.y >= 8 && d.crop.x >= 8 && d.crop.count() <= int64_t(512) * 512 * 512, s,
           "data.crop", "each side must be >= 8 voxels and the crop at most 512^3");

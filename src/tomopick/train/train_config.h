@@ -28,7 +28,7 @@ struct DataConfig {
   std::string tomo_type = "denoised";
   std::string user_id, session_id;   // which picks are the labels (empty: all)
   std::vector<ClassConfig> classes;  // empty: the project's particle objects
-  std::string normalize = "zscore";  // zscore (per tomogram) | fixed
+  std::string normalize = "zscore";  // zscore | robust (median/MAD; per tomogram) | fixed (core/intensity_normalisation.h)
   double mean = 0, std = 1;          // for "fixed"
   Shape3 crop{64, 64, 64};           // training crop, voxels at spacing_A
   double particle_fraction = 0.8;    // crops centred near a random particle (else anywhere)
