@@ -145,6 +145,19 @@ int main(int argc, char** argv) {
   u2e3d.model.slices = 3;
   u2e3d.model.norm = "batch";
   seed("train_config", "seed-unet2e3d", train::to_yaml(u2e3d));
+  train::TrainConfig voxres;
+  voxres.model.arch = "voxresnet";
+  voxres.model.channels = {16, 32, 64, 64};
+  voxres.model.blocks_down = {0, 2, 2, 2};
+  voxres.model.norm = "batch";
+  seed("train_config", "seed-voxresnet", train::to_yaml(voxres));
+  train::TrainConfig dvn;
+  dvn.model.arch = "densevnet";
+  dvn.model.channels = {12, 24, 24};
+  dvn.model.blocks_down = {5, 10, 10};
+  dvn.model.growth = {4, 8, 16};
+  dvn.model.norm = "batch";
+  seed("train_config", "seed-densevnet", train::to_yaml(dvn));
 
   nn::ModelInfo info;
   info.model.channels = {2, 4};
@@ -152,11 +165,13 @@ int main(int argc, char** argv) {
   info.classes = {{"ribosome", 150, true, 0.4}, {"apo-ferritin", 60, true, std::nullopt}};
   seed("model_info", "seed-tiny", nn::model_info_to_json(info));
   // checkpoint: a description and the names and shapes of its network's weights (see fuzz_checkpoint.cpp)
-  for (const char* arch : {"unet3d", "unet25d", "segresnet", "resnet3d_fpn", "unet2e3d"}) {
+  for (const char* arch : {"unet3d", "unet25d", "segresnet", "resnet3d_fpn", "unet2e3d", "voxresnet", "densevnet"}) {
     nn::ModelInfo mi = info;
     mi.model.arch = arch;
-    mi.model.blocks_down = {1, 1};  // segresnet, resnet3d_fpn: one entry per level
+    mi.model.blocks_down = {1, 1};  // segresnet, resnet3d_fpn, voxresnet, densevnet: one entry per level
     mi.model.blocks_up = {1};
+    mi.model.growth = {2, 2};  // densevnet: one entry per stack
+    mi.model.stem_channels = 4;
     nn::HeatmapNet net(mi.model, int64_t(mi.classes.size()));
     std::string weights;
     auto add = [&](const std::string& name, const torch::Tensor& t) {

@@ -3,11 +3,13 @@
 #include <torch/torch.h>
 
 #include "tomopick/core/error.h"
+#include "tomopick/nn/densevnet.h"
 #include "tomopick/nn/resnet3d_fpn.h"
 #include "tomopick/nn/segresnet.h"
 #include "tomopick/nn/unet25d.h"
 #include "tomopick/nn/unet2e3d.h"
 #include "tomopick/nn/unet3d.h"
+#include "tomopick/nn/voxresnet.h"
 
 namespace tomopick::nn {
 
@@ -56,6 +58,22 @@ UNet2e3dOptions unet2e3d_options(const ModelConfig& m, int64_t out) {
   return o;
 }
 
+VoxResNetOptions voxresnet_options(const ModelConfig& m, int64_t out) {
+  VoxResNetOptions o;
+  o.out_channels = out;
+  o.channels = m.channels, o.blocks = m.blocks_down;
+  o.norm = m.norm, o.dropout = m.dropout;
+  return o;
+}
+
+DenseVNetOptions densevnet_options(const ModelConfig& m, int64_t out) {
+  DenseVNetOptions o;
+  o.out_channels = out;
+  o.skip_channels = m.channels, o.layers = m.blocks_down, o.growth = m.growth, o.stem_channels = m.stem_channels;
+  o.norm = m.norm, o.dropout = m.dropout;
+  return o;
+}
+
 }  // namespace
 
 HeatmapNetImpl::HeatmapNetImpl(const ModelConfig& m, int64_t classes) : cfg_(m), classes_(classes) {
@@ -73,7 +91,10 @@ HeatmapNetImpl::HeatmapNetImpl(const ModelConfig& m, int64_t classes) : cfg_(m),
   else if (m.arch == "segresnet") install("segresnet", SegResNet(segresnet_options(m, inner)));
   else if (m.arch == "resnet3d_fpn") install("resnet3d_fpn", ResNet3dFpn(resnet3d_fpn_options(m, inner)));
   else if (m.arch == "unet2e3d") install("unet2e3d", UNet2e3d(unet2e3d_options(m, inner)));
-  else throw Error("model.arch: unknown architecture '" + m.arch + "' (unet3d, unet25d, segresnet, resnet3d_fpn, unet2e3d)");
+  else if (m.arch == "voxresnet") install("voxresnet", VoxResNet(voxresnet_options(m, inner)));
+  else if (m.arch == "densevnet") install("densevnet", DenseVNet(densevnet_options(m, inner)));
+  else throw Error("model.arch: unknown architecture '" + m.arch +
+                   "' (unet3d, unet25d, segresnet, resnet3d_fpn, unet2e3d, voxresnet, densevnet)");
   if (m.backbone_classes > 0) adapter_ = register_module("adapter", torch::nn::Conv3d(torch::nn::Conv3dOptions(inner, out, 1)));
 }
 

@@ -8,7 +8,7 @@
 namespace tomopick::nn {
 
 struct ModelConfig {
-  std::string arch = "unet3d";        // unet3d | unet25d | segresnet | resnet3d_fpn | unet2e3d
+  std::string arch = "unet3d";        // unet3d | unet25d | segresnet | resnet3d_fpn | unet2e3d | voxresnet | densevnet
   std::string head = "heatmap";       // heatmap (one sigmoid channel per class) | segmentation (softmax
                                       // over background + classes)
   std::vector<int64_t> channels{16, 32, 64, 128};
@@ -20,12 +20,16 @@ struct ModelConfig {
   std::string block = "resnet";           // unet25d: resnet | convnext; resnet3d_fpn: resnet (basic
                                           // blocks) | resnext (grouped bottlenecks)
   int64_t head_upscale = 2;               // unet25d: 3D pixel shuffle factor of the head
-  std::vector<int64_t> blocks_down{1, 2, 2, 4};  // segresnet, resnet3d_fpn: residual blocks per level (one
-                                                 // per channel entry)
+  std::vector<int64_t> blocks_down{1, 2, 2, 4};  // segresnet, resnet3d_fpn, voxresnet: residual blocks per
+                                                 // level (one per channel entry); densevnet: dense units per stack
   std::vector<int64_t> blocks_up{1, 1, 1};       // segresnet: per decoder level, coarsest first
   int64_t groups = 8;        // resnet3d_fpn with resnext blocks: cardinality of the grouped convolutions
   int64_t fpn_channels = 32; // resnet3d_fpn: width of the FPN neck and the head
   int64_t out_stride = 2;    // resnet3d_fpn: the FPN level the head reads (a power of two)
+  // densevnet: channels are the stacks' skip widths, blocks_down their dense units; growth the channels
+  // each unit adds (one per stack), stem_channels the width into every stack.
+  std::vector<int64_t> growth{4, 8, 16};
+  int64_t stem_channels = 24;
   // Fine-tuned models whose classes differ from their initial model's: the network keeps the width it
   // was built with (its top layers are as wide as its classes) and a 1x1x1 convolution (the adapter)
   // maps its backbone_classes outputs to the classes. 0 = no adapter.

@@ -19,6 +19,8 @@ json config_json(const ModelConfig& m) {
             {"block", m.block},     {"head_upscale", m.head_upscale}};
   if (m.backbone_classes > 0) j["backbone_classes"] = m.backbone_classes;  // older readers never see it otherwise
   if (m.arch == "segresnet") j["blocks_down"] = m.blocks_down, j["blocks_up"] = m.blocks_up;
+  if (m.arch == "voxresnet") j["blocks_down"] = m.blocks_down;
+  if (m.arch == "densevnet") j["blocks_down"] = m.blocks_down, j["growth"] = m.growth, j["stem_channels"] = m.stem_channels;
   if (m.arch == "resnet3d_fpn")
     j["blocks_down"] = m.blocks_down, j["groups"] = m.groups, j["fpn_channels"] = m.fpn_channels, j["out_stride"] = m.out_stride;
   return j;
@@ -105,6 +107,10 @@ void check_sizes(const ModelInfo& m, const std::string& source) {
   if (mc.groups < 1 || mc.groups > 256) bad("model.groups must be in 1..256");
   if (mc.fpn_channels < 1 || mc.fpn_channels > 4096) bad("model.fpn_channels must be in 1..4096");
   if (mc.out_stride < 1 || mc.out_stride > 128) bad("model.out_stride must be in 1..128");
+  if (mc.growth.size() > 8) bad("model.growth has more than 8 stacks");
+  for (auto g : mc.growth)
+    if (g < 1 || g > 1024) bad("model.growth must be in 1..1024");
+  if (mc.stem_channels < 1 || mc.stem_channels > 4096) bad("model.stem_channels must be in 1..4096");
   if (m.classes.size() > 1000) bad("more than 1000 classes");
   if (m.window.z > 4096 || m.window.y > 4096 || m.window.x > 4096) bad("window larger than 4096 voxels");
   // A generous bound on the weights (the shipped model has 1.2 M parameters): 3^3 kernels between
@@ -121,6 +127,11 @@ void check_sizes(const ModelInfo& m, const std::string& source) {
   for (size_t i = 0; i < mc.channels.size() && i < mc.blocks_down.size(); ++i)
     params += 54 * double(mc.channels[i]) * double(mc.channels[i]) * double(mc.blocks_down[i] + 1);
   for (auto c : mc.channels) params += double(mc.fpn_channels) * (double(c) + 54 * double(mc.fpn_channels));
+  // densevnet: every unit of a stack reads the stem's width and the units before it.
+  for (size_t i = 0; i < mc.growth.size() && i < mc.blocks_down.size(); ++i) {
+    const double units = double(mc.blocks_down[i]), g = double(mc.growth[i]);
+    params += 27 * units * g * (double(mc.stem_channels) + units * g) + 125 * double(mc.stem_channels);
+  }
   if (params > 2e8) bad("the network would have about " + std::to_string(int64_t(params / 1e6)) + " M parameters (limit 200 M)");
 }
 }
@@ -159,6 +170,12 @@ ModelInfo model_info_from(const json& j, const std::string& source) {
   if (m.model.arch == "segresnet") {
     get(mc, "blocks_down", m.model.blocks_down, source, "model.");
     get(mc, "blocks_up", m.model.blocks_up, source, "model.");
+  }
+  if (m.model.arch == "voxresnet") get(mc, "blocks_down", m.model.blocks_down, source, "model.");
+  if (m.model.arch == "densevnet") {
+    get(mc, "blocks_down", m.model.blocks_down, source, "model.");
+    get(mc, "growth", m.model.growth, source, "model.");
+    get(mc, "stem_channels", m.model.stem_channels, source, "model.");
   }
   if (m.model.arch == "resnet3d_fpn") {
     get(mc, "blocks_down", m.model.blocks_down, source, "model.");

@@ -133,6 +133,8 @@ const std::vector<Field>& fields() {
         field("model.groups", &C::model, &nn::ModelConfig::groups),
         field("model.fpn_channels", &C::model, &nn::ModelConfig::fpn_channels),
         field("model.out_stride", &C::model, &nn::ModelConfig::out_stride),
+        field("model.growth", &C::model, &nn::ModelConfig::growth),
+        field("model.stem_channels", &C::model, &nn::ModelConfig::stem_channels),
         field("model.backbone_classes", &C::model, &nn::ModelConfig::backbone_classes),
         field("data.spacing_A", &C::data, &DataConfig::spacing_A),
         field("data.tomo_type", &C::data, &DataConfig::tomo_type),
@@ -303,11 +305,12 @@ void apply_overrides(TrainConfig& c, const std::vector<std::string>& overrides, 
 
 void validate(const TrainConfig& c, const std::string& s) {
   const auto& m = c.model;
-  one_of(m.arch, {"unet3d", "unet25d", "segresnet", "resnet3d_fpn", "unet2e3d"}, s, "model.arch");
+  one_of(m.arch, {"unet3d", "unet25d", "segresnet", "resnet3d_fpn", "unet2e3d", "voxresnet", "densevnet"}, s, "model.arch");
   one_of(m.head, {"heatmap", "segmentation"}, s, "model.head");
   one_of(m.norm, {"instance", "batch", "group"}, s, "model.norm");
-  require(m.norm != "group" || m.arch == "segresnet" || m.arch == "resnet3d_fpn", s, "model.norm",
-          "group goes with model.arch: segresnet or resnet3d_fpn");
+  require(m.norm != "group" || m.arch == "segresnet" || m.arch == "resnet3d_fpn" || m.arch == "voxresnet" ||
+              m.arch == "densevnet",
+          s, "model.norm", "group goes with model.arch: segresnet, resnet3d_fpn, voxresnet or densevnet");
   if (m.arch == "segresnet") {
     require(m.blocks_down.size() == m.channels.size(), s, "model.blocks_down", "needs one entry per model.channels entry");
     require(m.blocks_up.size() + 1 == m.channels.size(), s, "model.blocks_up", "needs one entry fewer than model.channels");
@@ -315,6 +318,21 @@ void validate(const TrainConfig& c, const std::string& s) {
     for (auto b : m.blocks_up) require(b >= 0 && b <= 16, s, "model.blocks_up", "each must be in 0..16");
     if (m.norm == "group")
       for (auto ch : m.channels) require(ch % 8 == 0, s, "model.channels", "must be multiples of 8 with model.norm: group");
+  }
+  if (m.arch == "voxresnet") {
+    require(m.channels.size() <= 8, s, "model.channels", "at most 8 levels");
+    require(m.blocks_down.size() == m.channels.size(), s, "model.blocks_down", "needs one entry per model.channels entry");
+    for (auto b : m.blocks_down) require(b >= 0 && b <= 16, s, "model.blocks_down", "each must be in 0..16");
+    if (m.norm == "group")
+      for (auto ch : m.channels) require(ch % 8 == 0, s, "model.channels", "must be multiples of 8 with model.norm: group");
+  }
+  if (m.arch == "densevnet") {
+    require(m.channels.size() <= 8, s, "model.channels", "at most 8 stacks");
+    require(m.blocks_down.size() == m.channels.size(), s, "model.blocks_down", "needs one entry per model.channels entry (stack)");
+    require(m.growth.size() == m.channels.size(), s, "model.growth", "needs one entry per model.channels entry (stack)");
+    for (auto b : m.blocks_down) require(b >= 1 && b <= 16, s, "model.blocks_down", "each must be in 1..16");
+    for (auto g : m.growth) require(g >= 1 && g <= 1024, s, "model.growth", "each must be in 1..1024");
+    require(m.stem_channels >= 1 && m.stem_channels <= 4096, s, "model.stem_channels", "must be in 1..4096");
   }
   if (m.arch == "resnet3d_fpn") {
     one_of(m.block, {"resnet", "resnext"}, s, "model.block");
