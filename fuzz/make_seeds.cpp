@@ -158,6 +158,12 @@ int main(int argc, char** argv) {
   dvn.model.growth = {4, 8, 16};
   dvn.model.norm = "batch";
   seed("train_config", "seed-densevnet", train::to_yaml(dvn));
+  train::TrainConfig hr;
+  hr.model.arch = "voxhrnet";
+  hr.model.channels = {8, 16, 32, 64};
+  hr.model.blocks_down = {2, 2, 2, 2};
+  hr.model.stem_channels = 16;
+  seed("train_config", "seed-voxhrnet", train::to_yaml(hr));
 
   nn::ModelInfo info;
   info.model.channels = {2, 4};
@@ -165,7 +171,7 @@ int main(int argc, char** argv) {
   info.classes = {{"ribosome", 150, true, 0.4}, {"apo-ferritin", 60, true, std::nullopt}};
   seed("model_info", "seed-tiny", nn::model_info_to_json(info));
   // checkpoint: a description and the names and shapes of its network's weights (see fuzz_checkpoint.cpp)
-  for (const char* arch : {"unet3d", "unet25d", "segresnet", "resnet3d_fpn", "unet2e3d", "voxresnet", "densevnet"}) {
+  for (const char* arch : {"unet3d", "unet25d", "segresnet", "resnet3d_fpn", "unet2e3d", "voxresnet", "densevnet", "voxhrnet"}) {
     nn::ModelInfo mi = info;
     mi.model.arch = arch;
     mi.model.blocks_down = {1, 1};  // segresnet, resnet3d_fpn, voxresnet, densevnet: one entry per level

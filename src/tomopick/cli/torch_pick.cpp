@@ -142,7 +142,7 @@ void run_pick(const PickCliOptions& o) {
     proj = CopickProject::open(o.inputs[0]);
     for (const auto& run : proj->runs()) {
       if (!o.runs.empty() && std::find(o.runs.begin(), o.runs.end(), run) == o.runs.end()) continue;
-      jobs.push_back({run, proj->find_tomogram(run, o.tomo_type).path});
+      jobs.push_back({run, proj->find_tomogram(run, o.tomo_type).path, std::nullopt});
     }
     if (jobs.empty()) throw Error(o.inputs[0], "no runs to pick (check --runs)");
   } else {
@@ -264,7 +264,11 @@ void run_pick(const PickCliOptions& o) {
     } else if (ext.empty()) {
       auto dest = CopickProject::is_project(out) ? CopickProject::open(out) : CopickProject::create(out, [&] {
         CopickConfig cfg;
-        for (const auto& k : picker.info().classes) cfg.objects.push_back({k.name, int(cfg.objects.size() + 1), k.radius_A});
+        for (const auto& k : picker.info().classes) {
+          PickableObject obj;
+          obj.name = k.name, obj.label = int(cfg.objects.size() + 1), obj.radius = k.radius_A;
+          cfg.objects.push_back(obj);
+        }
         return cfg;
       }());
       for (const auto& s : all) dest.write_picks(s);

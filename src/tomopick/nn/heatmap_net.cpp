@@ -9,6 +9,7 @@
 #include "tomopick/nn/unet25d.h"
 #include "tomopick/nn/unet2e3d.h"
 #include "tomopick/nn/unet3d.h"
+#include "tomopick/nn/voxhrnet.h"
 #include "tomopick/nn/voxresnet.h"
 
 namespace tomopick::nn {
@@ -74,6 +75,15 @@ DenseVNetOptions densevnet_options(const ModelConfig& m, int64_t out) {
   return o;
 }
 
+VoxHRNetOptions voxhrnet_options(const ModelConfig& m, int64_t out) {
+  VoxHRNetOptions o;
+  o.out_channels = out;
+  o.channels = m.channels, o.blocks = m.blocks_down, o.modules = m.num_res_units;
+  o.stem_channels = m.stem_channels, o.stem_stride = m.out_stride;
+  o.norm = m.norm, o.dropout = m.dropout;
+  return o;
+}
+
 }  // namespace
 
 HeatmapNetImpl::HeatmapNetImpl(const ModelConfig& m, int64_t classes) : cfg_(m), classes_(classes) {
@@ -93,8 +103,9 @@ HeatmapNetImpl::HeatmapNetImpl(const ModelConfig& m, int64_t classes) : cfg_(m),
   else if (m.arch == "unet2e3d") install("unet2e3d", UNet2e3d(unet2e3d_options(m, inner)));
   else if (m.arch == "voxresnet") install("voxresnet", VoxResNet(voxresnet_options(m, inner)));
   else if (m.arch == "densevnet") install("densevnet", DenseVNet(densevnet_options(m, inner)));
+  else if (m.arch == "voxhrnet") install("voxhrnet", VoxHRNet(voxhrnet_options(m, inner)));
   else throw Error("model.arch: unknown architecture '" + m.arch +
-                   "' (unet3d, unet25d, segresnet, resnet3d_fpn, unet2e3d, voxresnet, densevnet)");
+                   "' (unet3d, unet25d, segresnet, resnet3d_fpn, unet2e3d, voxresnet, densevnet, voxhrnet)");
   if (m.backbone_classes > 0) adapter_ = register_module("adapter", torch::nn::Conv3d(torch::nn::Conv3dOptions(inner, out, 1)));
 }
 

@@ -8,7 +8,8 @@
 namespace tomopick::nn {
 
 struct ModelConfig {
-  std::string arch = "unet3d";        // unet3d | unet25d | segresnet | resnet3d_fpn | unet2e3d | voxresnet | densevnet
+  std::string arch = "unet3d";        // unet3d | unet25d | segresnet | resnet3d_fpn | unet2e3d | voxresnet | densevnet |
+                                      // voxhrnet
   std::string head = "heatmap";       // heatmap (one sigmoid channel per class) | segmentation (softmax
                                       // over background + classes)
   std::vector<int64_t> channels{16, 32, 64, 128};
@@ -30,6 +31,9 @@ struct ModelConfig {
   // each unit adds (one per stack), stem_channels the width into every stack.
   std::vector<int64_t> growth{4, 8, 16};
   int64_t stem_channels = 24;
+  // voxhrnet: channels are the branches' widths (finest first), blocks_down the residual blocks per
+  // stage, num_res_units the modules per stage, stem_channels the stem's width and out_stride the
+  // stem's stride (1 or 2).
   // Fine-tuned models whose classes differ from their initial model's: the network keeps the width it
   // was built with (its top layers are as wide as its classes) and a 1x1x1 convolution (the adapter)
   // maps its backbone_classes outputs to the classes. 0 = no adapter.

@@ -20,6 +20,8 @@ json config_json(const ModelConfig& m) {
   if (m.backbone_classes > 0) j["backbone_classes"] = m.backbone_classes;  // older readers never see it otherwise
   if (m.arch == "segresnet") j["blocks_down"] = m.blocks_down, j["blocks_up"] = m.blocks_up;
   if (m.arch == "voxresnet") j["blocks_down"] = m.blocks_down;
+  if (m.arch == "voxhrnet")
+    j["blocks_down"] = m.blocks_down, j["stem_channels"] = m.stem_channels, j["out_stride"] = m.out_stride;
   if (m.arch == "densevnet") j["blocks_down"] = m.blocks_down, j["growth"] = m.growth, j["stem_channels"] = m.stem_channels;
   if (m.arch == "resnet3d_fpn")
     j["blocks_down"] = m.blocks_down, j["groups"] = m.groups, j["fpn_channels"] = m.fpn_channels, j["out_stride"] = m.out_stride;
@@ -127,6 +129,14 @@ void check_sizes(const ModelInfo& m, const std::string& source) {
   for (size_t i = 0; i < mc.channels.size() && i < mc.blocks_down.size(); ++i)
     params += 54 * double(mc.channels[i]) * double(mc.channels[i]) * double(mc.blocks_down[i] + 1);
   for (auto c : mc.channels) params += double(mc.fpn_channels) * (double(c) + 54 * double(mc.fpn_channels));
+  // voxhrnet: every module fuses every branch into every other (3^3 kernels at most) and runs its
+  // blocks; the stem.
+  if (mc.arch == "voxhrnet") {
+    double sum = 0;
+    for (auto c : mc.channels) sum += double(c);
+    params += (27 + 54 * 17) * sum * sum * double(mc.num_res_units) * double(mc.channels.size()) +
+              27 * double(mc.stem_channels) * (1 + 2 * 17 * double(mc.stem_channels));
+  }
   // densevnet: every unit of a stack reads the stem's width and the units before it.
   for (size_t i = 0; i < mc.growth.size() && i < mc.blocks_down.size(); ++i) {
     const double units = double(mc.blocks_down[i]), g = double(mc.growth[i]);
@@ -172,6 +182,11 @@ ModelInfo model_info_from(const json& j, const std::string& source) {
     get(mc, "blocks_up", m.model.blocks_up, source, "model.");
   }
   if (m.model.arch == "voxresnet") get(mc, "blocks_down", m.model.blocks_down, source, "model.");
+  if (m.model.arch == "voxhrnet") {
+    get(mc, "blocks_down", m.model.blocks_down, source, "model.");
+    get(mc, "stem_channels", m.model.stem_channels, source, "model.");
+    get(mc, "out_stride", m.model.out_stride, source, "model.");
+  }
   if (m.model.arch == "densevnet") {
     get(mc, "blocks_down", m.model.blocks_down, source, "model.");
     get(mc, "growth", m.model.growth, source, "model.");

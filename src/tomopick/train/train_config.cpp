@@ -305,12 +305,13 @@ void apply_overrides(TrainConfig& c, const std::vector<std::string>& overrides, 
 
 void validate(const TrainConfig& c, const std::string& s) {
   const auto& m = c.model;
-  one_of(m.arch, {"unet3d", "unet25d", "segresnet", "resnet3d_fpn", "unet2e3d", "voxresnet", "densevnet"}, s, "model.arch");
+  one_of(m.arch, {"unet3d", "unet25d", "segresnet", "resnet3d_fpn", "unet2e3d", "voxresnet", "densevnet", "voxhrnet"}, s,
+         "model.arch");
   one_of(m.head, {"heatmap", "segmentation"}, s, "model.head");
   one_of(m.norm, {"instance", "batch", "group"}, s, "model.norm");
   require(m.norm != "group" || m.arch == "segresnet" || m.arch == "resnet3d_fpn" || m.arch == "voxresnet" ||
-              m.arch == "densevnet",
-          s, "model.norm", "group goes with model.arch: segresnet, resnet3d_fpn, voxresnet or densevnet");
+              m.arch == "densevnet" || m.arch == "voxhrnet",
+          s, "model.norm", "group goes with model.arch: segresnet, resnet3d_fpn, voxresnet, densevnet or voxhrnet");
   if (m.arch == "segresnet") {
     require(m.blocks_down.size() == m.channels.size(), s, "model.blocks_down", "needs one entry per model.channels entry");
     require(m.blocks_up.size() + 1 == m.channels.size(), s, "model.blocks_up", "needs one entry fewer than model.channels");
@@ -325,6 +326,18 @@ void validate(const TrainConfig& c, const std::string& s) {
     for (auto b : m.blocks_down) require(b >= 0 && b <= 16, s, "model.blocks_down", "each must be in 0..16");
     if (m.norm == "group")
       for (auto ch : m.channels) require(ch % 8 == 0, s, "model.channels", "must be multiples of 8 with model.norm: group");
+  }
+  if (m.arch == "voxhrnet") {
+    require(m.channels.size() <= 6, s, "model.channels", "at most 6 branches");
+    require(m.blocks_down.size() == m.channels.size(), s, "model.blocks_down", "needs one entry per model.channels entry (stage)");
+    for (auto b : m.blocks_down) require(b >= 0 && b <= 16, s, "model.blocks_down", "each must be in 0..16");
+    require(m.num_res_units >= 1 && m.num_res_units <= 8, s, "model.num_res_units", "(modules per stage) must be in 1..8");
+    require(m.out_stride == 1 || m.out_stride == 2, s, "model.out_stride", "(the stem's stride) must be 1 or 2");
+    require(m.stem_channels >= 1 && m.stem_channels <= 4096, s, "model.stem_channels", "must be in 1..4096");
+    if (m.norm == "group") {
+      for (auto ch : m.channels) require(ch % 8 == 0, s, "model.channels", "must be multiples of 8 with model.norm: group");
+      require(m.stem_channels % 8 == 0, s, "model.stem_channels", "must be a multiple of 8 with model.norm: group");
+    }
   }
   if (m.arch == "densevnet") {
     require(m.channels.size() <= 8, s, "model.channels", "at most 8 stacks");
