@@ -24,11 +24,10 @@ tnn::Conv3d densevnet_conv(int64_t in, int64_t out, int64_t k, int64_t stride = 
       tnn::Conv3dOptions(in, out, k).stride(stride).padding(dilation * (k / 2)).dilation(dilation).bias(bias));
 }
 
-// The chosen normalisation, affine (2 x channels parameters whichever it is), then ReLU.
+// The chosen normalisation (dense stacks' widths are rarely multiples of 8: gcd(8, width) groups),
+// then ReLU.
 void densevnet_add_norm_relu(Chain& s, int64_t ch, const std::string& norm) {
-  if (norm == "batch") s->push_back(tnn::BatchNorm3d(tnn::BatchNorm3dOptions(ch)));
-  else if (norm == "instance") s->push_back(tnn::InstanceNorm3d(tnn::InstanceNorm3dOptions(ch).affine(true)));
-  else s->push_back(tnn::GroupNorm(tnn::GroupNormOptions(std::gcd(kDenseVNetMaxGroups, ch), ch)));
+  push_norm3d(s, ch, norm, std::gcd(kDenseVNetMaxGroups, ch));
   s->push_back(tnn::ReLU());
 }
 

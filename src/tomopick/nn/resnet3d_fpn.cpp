@@ -17,12 +17,7 @@ tnn::Conv3d conv(int64_t in, int64_t out, int64_t k, int64_t stride = 1, int64_t
   return tnn::Conv3d(tnn::Conv3dOptions(in, out, k).stride(stride).padding(k / 2).groups(groups).bias(bias));
 }
 
-// The chosen normalisation, affine (2 x channels parameters whichever it is).
-void add_norm(Chain& s, int64_t ch, const std::string& norm) {
-  if (norm == "batch") s->push_back(tnn::BatchNorm3d(tnn::BatchNorm3dOptions(ch)));
-  else if (norm == "instance") s->push_back(tnn::InstanceNorm3d(tnn::InstanceNorm3dOptions(ch).affine(true)));
-  else s->push_back(tnn::GroupNorm(tnn::GroupNormOptions(kNormGroups, ch)));
-}
+void add_norm(Chain& s, int64_t ch, const std::string& norm) { push_norm3d(s, ch, norm, kNormGroups); }
 
 // The bottleneck's inner width: half the stage width (see the header).
 int64_t bottleneck_width(int64_t out) { return out / 2; }

@@ -145,6 +145,13 @@ torch::Tensor upsample_to(const torch::Tensor& x, const torch::Tensor& like) {
                                .align_corners(false));
 }
 
+void push_norm3d(Chain& s, int64_t channels, const std::string& norm, int64_t groups) {
+  namespace tnn = torch::nn;
+  if (norm == "batch") s->push_back(tnn::BatchNorm3d(tnn::BatchNorm3dOptions(channels)));
+  else if (norm == "instance") s->push_back(tnn::InstanceNorm3d(tnn::InstanceNorm3dOptions(channels).affine(true)));
+  else s->push_back(tnn::GroupNorm(tnn::GroupNormOptions(groups, channels)));
+}
+
 int64_t parameter_count(const torch::nn::Module& m) {
   int64_t n = 0;
   for (const auto& p : m.parameters())

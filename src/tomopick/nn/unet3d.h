@@ -54,6 +54,11 @@ torch::Tensor crop_spatial(torch::Tensor y, const std::vector<int64_t>& input_si
 // Decoders: x trilinearly resized to the spatial size of `like` (a skip connection or the input).
 torch::Tensor upsample_to(const torch::Tensor& x, const torch::Tensor& like);
 
+// Appends the named normalisation, affine (2 x channels parameters whichever it is): batch,
+// instance, or group (`groups` groups; channels must be a multiple). The families that offer a choice
+// of norm share it.
+void push_norm3d(Chain& s, int64_t channels, const std::string& norm, int64_t groups = 8);
+
 // Number of trainable parameters of any module.
 int64_t parameter_count(const torch::nn::Module& m);
 

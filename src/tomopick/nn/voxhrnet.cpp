@@ -24,12 +24,7 @@ tnn::Conv3d voxhrnet_conv1(int64_t in, int64_t out, bool bias = false) {
   return tnn::Conv3d(tnn::Conv3dOptions(in, out, 1).bias(bias));
 }
 
-// The chosen normalisation, affine (2 x channels parameters whichever it is).
-void voxhrnet_add_norm(Chain& s, int64_t ch, const std::string& norm) {
-  if (norm == "batch") s->push_back(tnn::BatchNorm3d(tnn::BatchNorm3dOptions(ch)));
-  else if (norm == "instance") s->push_back(tnn::InstanceNorm3d(tnn::InstanceNorm3dOptions(ch).affine(true)));
-  else s->push_back(tnn::GroupNorm(tnn::GroupNormOptions(kVoxhrnetNormGroups, ch)));
-}
+void voxhrnet_add_norm(Chain& s, int64_t ch, const std::string& norm) { push_norm3d(s, ch, norm, kVoxhrnetNormGroups); }
 
 // 3x3x3 convolution (stride 1 or 2), norm, and optionally ReLU, appended to s.
 void voxhrnet_add_conv3(Chain& s, int64_t in, int64_t out, int64_t stride, const std::string& norm, bool relu) {

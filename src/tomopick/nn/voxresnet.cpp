@@ -19,12 +19,7 @@ tnn::Conv3d voxres_conv3(int64_t in, int64_t out, int64_t stride = 1) {
   return tnn::Conv3d(tnn::Conv3dOptions(in, out, 3).stride(stride).padding(1).bias(false));
 }
 
-// The chosen normalisation, affine (2 x channels parameters whichever it is).
-void voxres_add_norm(Chain& s, int64_t ch, const std::string& norm) {
-  if (norm == "batch") s->push_back(tnn::BatchNorm3d(tnn::BatchNorm3dOptions(ch)));
-  else if (norm == "instance") s->push_back(tnn::InstanceNorm3d(tnn::InstanceNorm3dOptions(ch).affine(true)));
-  else s->push_back(tnn::GroupNorm(tnn::GroupNormOptions(kVoxresNormGroups, ch)));
-}
+void voxres_add_norm(Chain& s, int64_t ch, const std::string& norm) { push_norm3d(s, ch, norm, kVoxresNormGroups); }
 
 // The VoxRes module: pre-activation (norm, ReLU, 3x3x3 convolution, twice), the input added.
 struct VoxresModuleImpl : tnn::Module {
