@@ -75,7 +75,7 @@ TEST(SegResNet, BadOptionsAndInputsAreClearErrors) {
   o.norm = "instance";  // any widths without group norm
   EXPECT_NO_THROW(nn::SegResNet n(o));
   o.norm = "layer";
-  EXPECT_NE(test::error_message([&] { nn::SegResNet n(o); }).find("norm must be group, instance or batch"), std::string::npos);
+  EXPECT_NE(test::error_message([&] { nn::SegResNet n(o); }).find("norm must be batch, instance or group"), std::string::npos);
   o = {};
   nn::SegResNet net(o);
   EXPECT_NE(test::error_message([&] { net->forward(torch::zeros({1, 2, 8, 8, 8})); }).find("expected input"), std::string::npos);

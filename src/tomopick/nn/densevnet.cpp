@@ -79,8 +79,7 @@ void validate(const DenseVNetOptions& o) {
   densevnet_check_per_stack(o.skip_channels, "skip_channels", n, 1, 1 << 16);
   if (!o.dilation.empty()) densevnet_check_per_stack(o.dilation, "dilation", n, 1, kDenseVNetMaxDilation);
   if (o.stem_channels < 1) throw Error("densevnet: stem_channels must be positive");
-  if (o.norm != "batch" && o.norm != "instance" && o.norm != "group")
-    throw Error("densevnet: norm must be batch, instance or group, got '" + o.norm + "'");
+  check_norm3d("densevnet", o.norm);
   if (!(o.dropout >= 0 && o.dropout < 1)) throw Error("densevnet: dropout must be in [0, 1)");
 }
 

@@ -96,8 +96,7 @@ void validate(const ResNet3dFpnOptions& o) {
   if (o.out_stride < 1 || (o.out_stride & (o.out_stride - 1)) || o.out_stride > total)
     throw Error("resnet3d_fpn: out_stride must be a power of two no larger than the total stride " +
                 std::to_string(total) + ", got " + std::to_string(o.out_stride));
-  if (o.norm != "batch" && o.norm != "instance" && o.norm != "group")
-    throw Error("resnet3d_fpn: norm must be batch, instance or group, got '" + o.norm + "'");
+  check_norm3d("resnet3d_fpn", o.norm);
   if (o.norm == "group") {
     auto check = [](int64_t c, const char* what) {
       if (c % kNormGroups)

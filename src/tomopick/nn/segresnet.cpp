@@ -13,10 +13,6 @@ namespace F = torch::nn::functional;
 
 constexpr int64_t kGroups = 8;
 
-tnn::Conv3d conv3(int64_t in, int64_t out, int64_t stride = 1) {
-  return tnn::Conv3d(tnn::Conv3dOptions(in, out, 3).stride(stride).padding(1).bias(false));
-}
-
 // The chosen normalisation, affine (2 x channels parameters whichever it is).
 struct NormImpl : tnn::Module {
   NormImpl(int64_t ch, const std::string& norm) {
@@ -41,8 +37,8 @@ struct SegResBlockImpl : tnn::Module {
   SegResBlockImpl(int64_t ch, const std::string& norm)
       : norm1_(register_module("norm1", Norm(ch, norm))),
         norm2_(register_module("norm2", Norm(ch, norm))),
-        conv1_(register_module("conv1", conv3(ch, ch))),
-        conv2_(register_module("conv2", conv3(ch, ch))) {}
+        conv1_(register_module("conv1", conv3x3x3(ch, ch))),
+        conv2_(register_module("conv2", conv3x3x3(ch, ch))) {}
   torch::Tensor forward(torch::Tensor x) {
     auto y = conv1_->forward(torch::relu(norm1_->forward(x)));
     y = conv2_->forward(torch::relu(norm2_->forward(y)));
@@ -70,8 +66,7 @@ void validate(const SegResNetOptions& o) {
     if (b < 0 || b > 16) throw Error("segresnet: blocks_down must be in 0..16");
   for (auto b : o.blocks_up)
     if (b < 0 || b > 16) throw Error("segresnet: blocks_up must be in 0..16");
-  if (o.norm != "group" && o.norm != "instance" && o.norm != "batch")
-    throw Error("segresnet: norm must be group, instance or batch, got '" + o.norm + "'");
+  check_norm3d("segresnet", o.norm);
   if (o.norm == "group")
     for (auto c : o.channels)
       if (c % kGroups) throw Error("segresnet: group norm needs channels divisible by 8, got " + std::to_string(c));
@@ -81,11 +76,11 @@ void validate(const SegResNetOptions& o) {
 SegResNetImpl::SegResNetImpl(const SegResNetOptions& o) : opts_(o) {
   validate(o);
   const auto& ch = o.channels;
-  conv_init_ = register_module("conv_init", conv3(o.in_channels, ch[0]));
+  conv_init_ = register_module("conv_init", conv3x3x3(o.in_channels, ch[0]));
   if (o.dropout > 0) dropout_ = register_module("dropout", tnn::Dropout3d(tnn::Dropout3dOptions(o.dropout)));
   for (size_t i = 0; i < ch.size(); ++i) {
     Chain d;
-    if (i > 0) d->push_back(conv3(ch[i - 1], ch[i], 2));
+    if (i > 0) d->push_back(conv3x3x3(ch[i - 1], ch[i], 2));
     for (int64_t b = 0; b < o.blocks_down[i]; ++b) d->push_back(SegResBlock(ch[i], o.norm));
     if (d->is_empty()) d->push_back(tnn::Identity());
     down_.push_back(register_module("down" + std::to_string(i), d));

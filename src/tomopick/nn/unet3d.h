@@ -4,6 +4,7 @@
 // ResidualUnit up. Inputs of any size are padded to a multiple of the total stride and the output is
 // cropped back, so the output always has the input's spatial shape.
 #include <torch/nn/module.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/container/sequential.h>
 
 #include <string>
@@ -53,6 +54,19 @@ torch::Tensor pad_to_multiple(torch::Tensor x, int64_t multiple);
 torch::Tensor crop_spatial(torch::Tensor y, const std::vector<int64_t>& input_sizes);
 // Decoders: x trilinearly resized to the spatial size of `like` (a skip connection or the input).
 torch::Tensor upsample_to(const torch::Tensor& x, const torch::Tensor& like);
+
+// Coarse-to-fine resizing that keeps coarse voxel k on fine voxel s k, where stride-2 3x3x3
+// convolutions with padding 1 centre it (align_corners=false would put it s/2 - 1/2 voxels off):
+// y [N, C, Z, Y, X] -> [N, C, sZ, sY, sX], trilinear with align_corners=true from n to s (n - 1) + 1
+// samples, the last s - 1 continuing flat. Linear with weights summing to 1 (commutes with 1x1x1
+// convolutions); by 2 twice equals by 4 once.
+torch::Tensor upsample_aligned(const torch::Tensor& y, int64_t s);
+
+// A 3x3x3 convolution without bias (a norm follows), padding 1.
+torch::nn::Conv3d conv3x3x3(int64_t in, int64_t out, int64_t stride = 1);
+
+// Error "<family>: norm must be batch, instance or group, got '<norm>'" for any other name.
+void check_norm3d(const std::string& family, const std::string& norm);
 
 // Appends the named normalisation, affine (2 x channels parameters whichever it is): batch,
 // instance, or group (`groups` groups; channels must be a multiple). The families that offer a choice

@@ -16,10 +16,6 @@ constexpr size_t kVoxhrnetMaxBranches = 6;  // total stride 32 x stem_stride
 constexpr int64_t kVoxhrnetMaxBlocks = 16;
 constexpr int64_t kVoxhrnetMaxModules = 8;
 
-tnn::Conv3d voxhrnet_conv3(int64_t in, int64_t out, int64_t stride = 1) {
-  return tnn::Conv3d(tnn::Conv3dOptions(in, out, 3).stride(stride).padding(1).bias(false));
-}
-
 tnn::Conv3d voxhrnet_conv1(int64_t in, int64_t out, bool bias = false) {
   return tnn::Conv3d(tnn::Conv3dOptions(in, out, 1).bias(bias));
 }
@@ -28,7 +24,7 @@ void voxhrnet_add_norm(Chain& s, int64_t ch, const std::string& norm) { push_nor
 
 // 3x3x3 convolution (stride 1 or 2), norm, and optionally ReLU, appended to s.
 void voxhrnet_add_conv3(Chain& s, int64_t in, int64_t out, int64_t stride, const std::string& norm, bool relu) {
-  s->push_back(voxhrnet_conv3(in, out, stride));
+  s->push_back(conv3x3x3(in, out, stride));
   voxhrnet_add_norm(s, out, norm);
   if (relu) s->push_back(tnn::ReLU());
 }
@@ -54,23 +50,6 @@ Chain voxhrnet_blocks(int64_t n, int64_t ch, const std::string& norm) {
   return c;
 }
 
-// Features y of a branch s times coarser than the target, brought to s times their size so that fine
-// voxel o reads y at coordinate o / s: coarse voxel k is centred on fine voxel s k (a stride-2 3x3x3
-// convolution with padding 1 centres its output k on its input 2k, and these compose). Trilinear with
-// align_corners=true from n to s (n - 1) + 1 samples (scale (n - 1) / (s (n - 1)) = 1 / s exactly), then
-// the last s - 1 voxels continue flat (replicate padding). Linear in y with weights summing to 1, so it
-// commutes with 1x1x1 convolutions (biases included), and upsampling by 2 twice equals upsampling by 4
-// once. (Interpolating a replicate-padded y to s n + 1 and cropping is the same function, but every
-// crop's backward pass zero-fills a tensor of the uncropped size: a fifth of a training step.)
-torch::Tensor voxhrnet_upsample(const torch::Tensor& y, int64_t s) {
-  if (s == 1) return y;
-  const int64_t z = y.size(2), h = y.size(3), w = y.size(4);
-  auto up = F::interpolate(y, F::InterpolateFuncOptions()
-                                  .size(std::vector<int64_t>{s * (z - 1) + 1, s * (h - 1) + 1, s * (w - 1) + 1})
-                                  .mode(torch::kTrilinear)
-                                  .align_corners(true));
-  return F::pad(up, F::PadFuncOptions({0, s - 1, 0, s - 1, 0, s - 1}).mode(torch::kReplicate));
-}
 
 }  // namespace
 
@@ -96,8 +75,7 @@ void validate(const VoxHRNetOptions& o) {
                 std::to_string(o.modules));
   if (o.stem_stride != 1 && o.stem_stride != 2)
     throw Error("voxhrnet: stem_stride must be 1 or 2, got " + std::to_string(o.stem_stride));
-  if (o.norm != "batch" && o.norm != "instance" && o.norm != "group")
-    throw Error("voxhrnet: norm must be batch, instance or group, got '" + o.norm + "'");
+  check_norm3d("voxhrnet", o.norm);
   if (o.norm == "group") {
     if (o.stem_channels % kVoxhrnetNormGroups)
       throw Error("voxhrnet: group norm needs stem_channels divisible by 8, got " +
@@ -177,7 +155,7 @@ std::vector<torch::Tensor> VoxHRNetImpl::run_module(size_t m, std::vector<torch:
     for (size_t j = 0; j < n; ++j) {
       if (j == i) continue;
       auto f = fuse_[m][i][j]->forward(xs[j]);
-      y = y + (j > i ? voxhrnet_upsample(f, int64_t(1) << (j - i)) : f);
+      y = y + (j > i ? upsample_aligned(f, int64_t(1) << (j - i)) : f);
     }
     out[i] = torch::relu(y);
   }
@@ -205,9 +183,9 @@ torch::Tensor VoxHRNetImpl::forward(torch::Tensor x) {
   torch::Tensor y;
   for (size_t b = xs.size(); b-- > 0;) {
     auto h = head_in_[b]->forward(dropout_ ? dropout_->forward(xs[b]) : xs[b]);
-    y = y.defined() ? voxhrnet_upsample(y, 2) + h : h;
+    y = y.defined() ? upsample_aligned(y, 2) + h : h;
   }
-  return crop_spatial(voxhrnet_upsample(head_->forward(y), opts_.stem_stride), sizes);
+  return crop_spatial(upsample_aligned(head_->forward(y), opts_.stem_stride), sizes);
 }
 
 int64_t voxhrnet_parameter_count(const VoxHRNetOptions& o) {

@@ -15,10 +15,6 @@ constexpr int64_t kVoxresNormGroups = 8;
 constexpr size_t kVoxresMaxLevels = 8;  // total stride 128
 constexpr int64_t kVoxresMaxBlocks = 16;
 
-tnn::Conv3d voxres_conv3(int64_t in, int64_t out, int64_t stride = 1) {
-  return tnn::Conv3d(tnn::Conv3dOptions(in, out, 3).stride(stride).padding(1).bias(false));
-}
-
 void voxres_add_norm(Chain& s, int64_t ch, const std::string& norm) { push_norm3d(s, ch, norm, kVoxresNormGroups); }
 
 // The VoxRes module: pre-activation (norm, ReLU, 3x3x3 convolution, twice), the input added.
@@ -27,10 +23,10 @@ struct VoxresModuleImpl : tnn::Module {
     Chain body;
     voxres_add_norm(body, ch, norm);
     body->push_back(tnn::ReLU());
-    body->push_back(voxres_conv3(ch, ch));
+    body->push_back(conv3x3x3(ch, ch));
     voxres_add_norm(body, ch, norm);
     body->push_back(tnn::ReLU());
-    body->push_back(voxres_conv3(ch, ch));
+    body->push_back(conv3x3x3(ch, ch));
     body_ = register_module("body", body);
   }
   torch::Tensor forward(torch::Tensor x) { return body_->forward(x) + x; }
@@ -38,21 +34,6 @@ struct VoxresModuleImpl : tnn::Module {
 };
 TORCH_MODULE(VoxresModule);
 
-// Logits y of a level with stride s, brought to s times its size so that output voxel o reads y at
-// coordinate o / s: coarse voxel j is centred on fine voxel s j (a stride-2 3x3x3 convolution with
-// padding 1 centres its output j on its input 2j). Trilinear with align_corners=true from n + 1 to
-// s n + 1 samples (the scale is n / (s n) = 1 / s exactly); the extra voxel, replicated at the far end,
-// lets the last s - 1 voxels extrapolate flat, and is cropped away.
-torch::Tensor voxres_upsample_aligned(const torch::Tensor& y, int64_t s) {
-  if (s == 1) return y;
-  const int64_t z = y.size(2), h = y.size(3), w = y.size(4);
-  auto padded = F::pad(y, F::PadFuncOptions({0, 1, 0, 1, 0, 1}).mode(torch::kReplicate));
-  auto up = F::interpolate(padded, F::InterpolateFuncOptions()
-                                       .size(std::vector<int64_t>{s * z + 1, s * h + 1, s * w + 1})
-                                       .mode(torch::kTrilinear)
-                                       .align_corners(true));
-  return up.slice(2, 0, s * z).slice(3, 0, s * h).slice(4, 0, s * w);
-}
 
 }  // namespace
 
@@ -70,8 +51,7 @@ void validate(const VoxResNetOptions& o) {
   for (auto b : o.blocks)
     if (b < 0 || b > kVoxresMaxBlocks)
       throw Error("voxresnet: blocks must be in 0.." + std::to_string(kVoxresMaxBlocks) + ", got " + std::to_string(b));
-  if (o.norm != "batch" && o.norm != "instance" && o.norm != "group")
-    throw Error("voxresnet: norm must be batch, instance or group, got '" + o.norm + "'");
+  check_norm3d("voxresnet", o.norm);
   if (o.norm == "group")
     for (auto c : o.channels)
       if (c % kVoxresNormGroups)
@@ -83,16 +63,16 @@ VoxResNetImpl::VoxResNetImpl(const VoxResNetOptions& o) : opts_(o) {
   validate(o);
   const auto& ch = o.channels;
   Chain stem;
-  stem->push_back(voxres_conv3(o.in_channels, ch[0]));
+  stem->push_back(conv3x3x3(o.in_channels, ch[0]));
   voxres_add_norm(stem, ch[0], o.norm);
   stem->push_back(tnn::ReLU());
-  stem->push_back(voxres_conv3(ch[0], ch[0]));
+  stem->push_back(conv3x3x3(ch[0], ch[0]));
   stem_ = register_module("stem", stem);
   for (size_t i = 0; i < ch.size(); ++i) {
     const auto n = std::to_string(i);
     // The previous level's norm and ReLU (activations_[i - 1]) come before the downsampling.
     Chain level;
-    if (i > 0) level->push_back(voxres_conv3(ch[i - 1], ch[i], 2));
+    if (i > 0) level->push_back(conv3x3x3(ch[i - 1], ch[i], 2));
     for (int64_t b = 0; b < o.blocks[i]; ++b) level->push_back(VoxresModule(ch[i], o.norm));
     if (level->is_empty()) level->push_back(tnn::Identity());
     levels_.push_back(register_module("level" + n, level));
@@ -108,7 +88,7 @@ VoxResNetImpl::VoxResNetImpl(const VoxResNetOptions& o) : opts_(o) {
     // every 2^i voxels, and its checkerboard in the logits reads as spurious peaks in a heatmap, while
     // trilinear logits are smooth; (3) it costs no parameters (a stride-8 transposed convolution of 64
     // channels with the usual kernel 2s alone has 16^3 * 64^2 = 16.8 M weights). Its placement is exact
-    // (see voxres_upsample_aligned), which a learned upsampler would have to learn.
+    // (see upsample_aligned), which a learned upsampler would have to learn.
     classifiers_.push_back(register_module(
         "classifier" + n, tnn::Conv3d(tnn::Conv3dOptions(ch[i], o.out_channels, 1).bias(true))));
   }
@@ -126,7 +106,7 @@ torch::Tensor VoxResNetImpl::run(torch::Tensor x, std::vector<torch::Tensor>* le
   for (size_t i = 0; i < levels_.size(); ++i) {
     x = activations_[i]->forward(levels_[i]->forward(x));  // x: level i, normed and rectified
     auto c = dropout_ ? dropout_->forward(x) : x;
-    auto y = crop_spatial(voxres_upsample_aligned(classifiers_[i]->forward(c), int64_t(1) << i), sizes);
+    auto y = crop_spatial(upsample_aligned(classifiers_[i]->forward(c), int64_t(1) << i), sizes);
     if (levels) levels->push_back(y);
     sum = i == 0 ? y : sum + y;
   }
