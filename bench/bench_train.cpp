@@ -112,7 +112,7 @@ int parts(int argc, char** argv) {
   const bool seg = c.model.head == "segmentation";
   const auto x = torch::from_blob(b.images.data(), {b.batch, 1, s.z, s.y, s.x}, torch::kFloat).clone();
   const auto y = seg ? torch::from_blob(b.labels.data(), {b.batch, s.z, s.y, s.x}, torch::kUInt8).clone()
-                     : torch::from_blob(b.targets.data(), {b.batch, b.classes, s.z, s.y, s.x}, torch::kFloat).clone();
+                     : torch::from_blob(b.targets.data(), {b.batch, b.target_channels, b.target_shape.z, b.target_shape.y, b.target_shape.x}, torch::kFloat).clone();
   double timed = 0, loss_sum = 0;
   for (int64_t step = 0; step < warmup + steps; ++step) {
     const auto t0 = Clock::now();
@@ -145,7 +145,7 @@ int forward(int argc, char** argv) {
   auto m = nn::load_model(argv[2], "cpu");
   const auto x = torch::sin(torch::arange(48 * 64 * 64, torch::kFloat) * 0.001).view({1, 1, 48, 64, 64});
   torch::NoGradGuard g;
-  const auto p = m.net->probabilities(m.net->forward(x));
+  const auto p = m.net->probabilities(m.net->forward(x), x.sizes().vec());
   std::printf("parameters %lld\nsum %.9g\nmax %.9g\nfirst", static_cast<long long>(nn::parameter_count(*m.net)),
               p.sum().item<double>(), p.max().item<double>());
   const auto flat = p.flatten();

@@ -164,6 +164,13 @@ int main(int argc, char** argv) {
   hr.model.blocks_down = {2, 2, 2, 2};
   hr.model.stem_channels = 16;
   seed("train_config", "seed-voxhrnet", train::to_yaml(hr));
+  train::TrainConfig pd;
+  pd.model.arch = "segresnet";
+  pd.model.head = "point";
+  pd.model.channels = {8, 16, 32, 64};
+  pd.model.norm = "group";
+  pd.loss.kind = "point";
+  seed("train_config", "seed-pointdet", train::to_yaml(pd));
 
   nn::ModelInfo info;
   info.model.channels = {2, 4};
@@ -171,9 +178,12 @@ int main(int argc, char** argv) {
   info.classes = {{"ribosome", 150, true, 0.4}, {"apo-ferritin", 60, true, std::nullopt}};
   seed("model_info", "seed-tiny", nn::model_info_to_json(info));
   // checkpoint: a description and the names and shapes of its network's weights (see fuzz_checkpoint.cpp)
-  for (const char* arch : {"unet3d", "unet25d", "segresnet", "resnet3d_fpn", "unet2e3d", "voxresnet", "densevnet", "voxhrnet"}) {
+  // "pointdet": a point head on unet3d (its backbone's 16 features and the stride-2 head).
+  for (const std::string arch :
+       {"unet3d", "unet25d", "segresnet", "resnet3d_fpn", "unet2e3d", "voxresnet", "densevnet", "voxhrnet", "pointdet"}) {
     nn::ModelInfo mi = info;
-    mi.model.arch = arch;
+    mi.model.arch = arch == "pointdet" ? "unet3d" : arch;
+    if (arch == "pointdet") mi.model.head = "point";
     mi.model.blocks_down = {1, 1};  // segresnet, resnet3d_fpn, voxresnet, densevnet: one entry per level
     mi.model.blocks_up = {1};
     mi.model.growth = {2, 2};  // densevnet: one entry per stack
@@ -187,9 +197,10 @@ int main(int argc, char** argv) {
     };
     for (const auto& p : net->named_parameters()) add(p.key(), p.value());
     for (const auto& b : net->named_buffers()) add(b.key(), b.value());
-    seed("checkpoint", std::string("seed-") + arch, std::string(1, '\0') + nn::model_info_to_json(mi) + kSep + weights);
-    if (std::string(arch) != "unet3d") seed("model_info", std::string("seed-") + arch, nn::model_info_to_json(mi));
+    seed("checkpoint", "seed-" + arch, std::string(1, '\0') + nn::model_info_to_json(mi) + kSep + weights);
+    if (arch != "unet3d") seed("model_info", "seed-" + arch, nn::model_info_to_json(mi));
   }
+
 
   // ensemble folders (the fuzz target's folder holds a.pt)
   seed("ensemble_manifest", "seed-one", R"({"format": "tomopick-ensemble", "members": [{"model": "a.pt"}]})");

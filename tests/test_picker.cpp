@@ -9,6 +9,7 @@
 #include "tiny_project.h"
 #include "tomopick/core/resample.h"
 #include "tomopick/infer/picker.h"
+#include "tomopick/nn/model_io.h"
 #include "tomopick/io/mrc.h"
 #include "tomopick/train/trainer.h"
 
@@ -258,6 +259,15 @@ TEST_F(Picking, EnsemblesAverageHeatmapsOrFusePicks) {
   }
   o.fusion = "vote";
   test::expect_error([&] { infer::Picker p(o); }, "--fusion", "must be heatmap or wbf");
+  // Members see one normalised input, so they must normalise alike.
+  auto loaded = nn::load_model(model());
+  auto info = loaded.info;
+  info.normalize = "robust";
+  const fs::path robust = dir_->path() / "robust.pt";
+  nn::save_model(robust, info, *loaded.net);
+  o = options();
+  o.models = {model(), robust};
+  test::expect_error([&] { infer::Picker p(o); }, robust.string(), "normalise their input alike");
 }
 
 TEST_F(Picking, ExpectedCountsKeepAtLeastThatManyPeaks) {

@@ -100,3 +100,37 @@ TEST(PointDecode, MismatchedMapsAndBadOffsetsAreErrors) {
   for (int64_t i = 0; i < f.dy.shape().count(); ++i) f.dy.data()[i] = NAN;
   EXPECT_NE(test::error_message([&] { decode_points(f, g, {o}, {"apo"}); }).find("offset at apo's peak"), std::string::npos);
 }
+
+TEST(PointDecode, PickPointClassesMovesPlateauPeaksByTheirVoxelsOffsets) {
+  // The pipeline's grid (stride 1, 10 Å): a point head's 2x2x2 plateau of centre-ness and, at every
+  // voxel, the offset to the particle (as nn's point_offsets_to_input_grid gives them).
+  const Shape3 shape{8, 8, 8};
+  const double pz = 33.0, py = 41.5, px = 28.25;  // Å
+  std::vector<Volume<float>> maps(4, Volume<float>(shape));
+  for (int64_t z = 0; z < 8; ++z)
+    for (int64_t y = 0; y < 8; ++y)
+      for (int64_t x = 0; x < 8; ++x) {
+        const bool block = z / 2 == 1 && y / 2 == 2 && x / 2 == 1;
+        maps[0](z, y, x) = block ? 0.8f : 0.1f;
+        maps[1](z, y, x) = float(pz / 10 - double(z));
+        maps[2](z, y, x) = float(py / 10 - double(y));
+        maps[3](z, y, x) = float(px / 10 - double(x));
+      }
+  HeatmapGrid g;
+  g.input_spacing_A = {10, 10, 10};
+  const std::vector<ClassPickSpec> specs{{"a", 60.0, 0.5f, 0.5}};
+  const auto sets = pick_point_classes(maps, specs, g);
+  ASSERT_EQ(sets.size(), 1u);
+  ASSERT_EQ(sets[0].points.size(), 1u);
+  EXPECT_NEAR(sets[0].points[0].z, pz, 1e-4);
+  EXPECT_NEAR(sets[0].points[0].y, py, 1e-4);
+  EXPECT_NEAR(sets[0].points[0].x, px, 1e-4);
+  EXPECT_FLOAT_EQ(float(sets[0].points[0].score), 0.8f);
+  // pick_maps dispatches on the flag; a core without the peak's voxel gives nothing.
+  EXPECT_EQ(pick_maps(maps, true, specs, g)[0].points.size(), 1u);
+  const Box core{{4, 0, 0}, {4, 8, 8}};
+  EXPECT_TRUE(pick_point_classes(maps, specs, g, {}, &core)[0].points.empty());
+  // The classes' maps and three offset fields, or an error saying so.
+  const std::vector<Volume<float>> three(maps.begin(), maps.begin() + 3);
+  EXPECT_NE(test::error_message([&] { pick_point_classes(three, specs, g); }).find("3 maps for 1 classes"), std::string::npos);
+}

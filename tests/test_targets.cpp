@@ -122,3 +122,59 @@ TEST(Targets, BadSpecsAreClearErrors) {
   s.ignore_fraction = 0.2;  // smaller than sphere_fraction 0.5
   test::expect_error([&] { label_volume({{}, {4, 4, 4}}, sp, {}, s); }, "targets", "ignore_fraction");
 }
+
+TEST(PointTargets, TheNearestVoxelsLearnTheQualityAndTheExactOffset) {
+  // 10 Å voxels, stride 2: output voxel j's centre is at ((j + 0.5) 2 - 0.5) 10 = 20 j + 5 Å.
+  const TargetSpec spec = spec_of({{"a", 60.0, 20.0}}, 2);  // reach max(0.5 x 60, √3/2 x 20) = 30 Å
+  const Vec3 sp{10, 10, 10};
+  const double px = 87.0, py = 66.0, pz = 52.0;
+  const auto t = point_targets({{0, 0, 0}, {20, 20, 20}}, sp, {one("a", px, py, pz)}, spec);
+  ASSERT_EQ(t.quality.size(), 1u);
+  EXPECT_EQ(t.dz.shape(), (Shape3{10, 10, 10}));
+  int assigned = 0;
+  for (int64_t z = 0; z < 10; ++z)
+    for (int64_t y = 0; y < 10; ++y)
+      for (int64_t x = 0; x < 10; ++x) {
+        const double cz = 20.0 * z + 5, cy = 20.0 * y + 5, cx = 20.0 * x + 5;
+        const double d2 = (cz - pz) * (cz - pz) + (cy - py) * (cy - py) + (cx - px) * (cx - px);
+        const float q = t.quality[0](z, y, x);
+        if (d2 > 30.0 * 30.0) {
+          EXPECT_EQ(q, 0.0f);
+          EXPECT_EQ(t.dx(z, y, x), 0.0f);
+          continue;
+        }
+        ++assigned;
+        EXPECT_NEAR(q, std::exp(-d2 / (2 * 20.0 * 20.0)), 1e-6);
+        // Offsets in output voxels: where the pick sits from the voxel's centre.
+        EXPECT_NEAR(t.dz(z, y, x), (pz - cz) / 20.0, 1e-6);
+        EXPECT_NEAR(t.dy(z, y, x), (py - cy) / 20.0, 1e-6);
+        EXPECT_NEAR(t.dx(z, y, x), (px - cx) / 20.0, 1e-6);
+      }
+  EXPECT_GE(assigned, 8);   // a ball of 1.5 output voxels holds at least the 8 around the pick
+  EXPECT_LE(assigned, 27);
+  // A small particle still gets its nearest voxel (the reach never drops below √3/2 output voxels).
+  const auto small = point_targets({{0, 0, 0}, {20, 20, 20}}, sp, {one("a", 100.0, 100.0, 100.0)}, spec_of({{"a", 8.0}}, 2));
+  float peak = 0;
+  for (size_t i = 0; i < small.quality[0].size(); ++i) peak = std::max(peak, small.quality[0].data()[i]);
+  EXPECT_GT(peak, 0.0f);
+}
+
+TEST(PointTargets, AVoxelNearTwoPicksPointsToTheCloserAndCropsMatchTheWhole) {
+  const TargetSpec spec = spec_of({{"a", 100.0}, {"b", 100.0}}, 2);
+  const Vec3 sp{10, 10, 10};
+  // Voxel (2, 2, 2) is centred at 45 Å; a at 3 Å from it in x, b at 12 Å.
+  const std::vector<PickSet> picks{one("a", 48.0, 45.0, 45.0), one("b", 33.0, 45.0, 45.0)};
+  const auto t = point_targets({{0, 0, 0}, {12, 12, 12}}, sp, picks, spec);
+  EXPECT_GT(t.quality[0](2, 2, 2), 0.0f);
+  EXPECT_GT(t.quality[1](2, 2, 2), 0.0f);  // both classes learn this voxel
+  EXPECT_NEAR(t.dx(2, 2, 2), 3.0 / 20.0, 1e-6);  // its offset goes to the closer pick
+  // A crop starting on the stride sees the same targets as the whole box.
+  const auto crop = point_targets({{2, 4, 6}, {6, 6, 6}}, sp, picks, spec);
+  for (int64_t z = 0; z < 3; ++z)
+    for (int64_t y = 0; y < 3; ++y)
+      for (int64_t x = 0; x < 3; ++x) {
+        EXPECT_EQ(crop.quality[1](z, y, x), t.quality[1](z + 1, y + 2, x + 3));
+        EXPECT_EQ(crop.dx(z, y, x), t.dx(z + 1, y + 2, x + 3));
+        EXPECT_EQ(crop.dz(z, y, x), t.dz(z + 1, y + 2, x + 3));
+      }
+}

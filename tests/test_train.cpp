@@ -100,13 +100,15 @@ TEST(TrainConfig, EveryShippedConfigBuildsItsNetworkAndTakesAStep) {
     nn::HeatmapNet net(c.model, classes);
     const auto crop = c.data.crop;
     const auto y = net->forward(torch::randn({2, 1, crop.z, crop.y, crop.x}));
-    EXPECT_EQ(y.sizes(), (torch::IntArrayRef{2, nn::output_channels(c.model, classes), crop.z, crop.y, crop.x}));
+    const int64_t s = c.model.head == "point" ? nn::kPointStride : 1;  // a point head's grid is strided
+    EXPECT_EQ(y.sizes(), (torch::IntArrayRef{2, nn::output_channels(c.model, classes), (crop.z + s - 1) / s,
+                                             (crop.y + s - 1) / s, (crop.x + s - 1) / s}));
     y.mean().backward();
     int64_t with_grad = 0, params = 0;
     for (const auto& p : net->parameters()) params += 1, with_grad += p.grad().defined() ? 1 : 0;
     EXPECT_EQ(with_grad, params) << "every parameter is reached by the gradient";
   }
-  EXPECT_GE(configs, 12);
+  EXPECT_GE(configs, 13);
 }
 
 TEST(TrainLosses, HandComputedValues) {
@@ -173,6 +175,28 @@ TEST(TrainCrops, TransformsAreConsistentPermutations) {
   transform_crop(a.data(), 1, s, 3, true, false, true);
   for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(l[i], uint8_t(a[i]));
   test::expect_error([&] { transform_crop(a.data(), 1, {2, 3, 4}, 1, false, false, false); }, "transform_crop", "square");
+}
+
+TEST(TrainCrops, TransformPointFollowsTheCropsVoxels) {
+  // A voxel's value moves where transform_point sends its coordinates, for every turn and flip.
+  const Shape3 s{3, 5, 5};
+  for (int k = 0; k < 4; ++k)
+    for (int f = 0; f < 8; ++f) {
+      const bool fz = f & 1, fy = f & 2, fx = f & 4;
+      for (const Index3 v : {Index3{0, 1, 3}, Index3{2, 4, 0}, Index3{1, 2, 2}}) {
+        std::vector<float> a(size_t(s.count()), 0.0f);
+        a[size_t((v.z * s.y + v.y) * s.x + v.x)] = 1;
+        transform_crop(a.data(), 1, s, k, fz, fy, fx);
+        const Vec3 w = transform_point({double(v.z), double(v.y), double(v.x)}, s, k, fz, fy, fx);
+        SCOPED_TRACE("k " + std::to_string(k) + " flips " + std::to_string(f));
+        ASSERT_EQ(a[size_t((std::lround(w.z) * s.y + std::lround(w.y)) * s.x + std::lround(w.x))], 1.0f);
+      }
+      // Between voxels it is the same affine map.
+      const Vec3 a = transform_point({0.25, 1.5, 3.75}, s, k, fz, fy, fx);
+      const Vec3 b = transform_point({0, 1, 3}, s, k, fz, fy, fx), c = transform_point({1, 2, 4}, s, k, fz, fy, fx);
+      EXPECT_NEAR(a.z, b.z + 0.25 * (c.z - b.z), 1e-12);
+      EXPECT_NEAR(std::abs(a.y - b.y) + std::abs(a.x - b.x), 0.5 + 0.75, 1e-12);
+    }
 }
 
 TEST(TrainCrops, ParticleCropsHoldTheirTargetsAndAreDeterministic) {

@@ -50,24 +50,40 @@ void validate(const std::vector<Member>& members) {
 
 at::Tensor predict_batch(const at::Tensor& batch, const std::vector<Member>& members, const std::vector<Tta>& tta,
                          int out_stride, const std::function<void(int64_t)>& after_call) {
-  double weight_sum = 0;
-  for (const Member& m : members) weight_sum += m.weight;
-  at::Tensor total;
+  double weight_sum = 0, offset_weight_sum = 0;
+  for (const Member& m : members) weight_sum += m.weight, offset_weight_sum += m.offsets ? m.weight : 0;
+  at::Tensor total, offsets;
+  int64_t classes = -1;
   for (size_t i = 0; i < members.size(); ++i) {
+    const Member& m = members[i];
     at::Tensor sum;
     for (Tta t : tta) {
       const at::Tensor x = apply(t, batch);
-      const at::Tensor y = invert(t, checked_output(members[i].predict(x), x, out_stride));
+      at::Tensor y = invert(t, checked_output(m.predict(x), x, out_stride));
+      if (m.offsets) {
+        if (y.size(1) < 4)
+          throw Error("predictor", "ensemble member " + std::to_string(i + 1) + " has offsets but only " +
+                                       std::to_string(y.size(1)) + " channels");
+        const int64_t c = y.size(1) - 3;
+        y = at::cat({y.narrow(1, 0, c), invert_vectors(t, y.narrow(1, c, 3))}, 1);
+      }
       sum = sum.defined() ? sum.add_(y) : y.clone();  // clone: never write into the predictor's tensor
       if (after_call) after_call(batch.size(0));
     }
-    if (total.defined() && sum.size(1) != total.size(1))
-      throw Error("predictor", "ensemble member " + std::to_string(i + 1) + " gives " + std::to_string(sum.size(1)) +
-                                   " classes, member 1 gives " + std::to_string(total.size(1)));
-    const double scale = members[i].weight / (weight_sum * double(tta.size()));
-    if (scale != 1.0) sum.mul_(scale);
-    total = total.defined() ? total.add_(sum) : sum;
+    const int64_t c = sum.size(1) - (m.offsets ? 3 : 0);
+    if (classes >= 0 && c != classes)
+      throw Error("predictor", "ensemble member " + std::to_string(i + 1) + " gives " + std::to_string(c) +
+                                   " classes, member 1 gives " + std::to_string(classes));
+    classes = c;
+    const double n = double(tta.size());
+    at::Tensor cls = sum.narrow(1, 0, c).mul(m.weight / (weight_sum * n));
+    total = total.defined() ? total.add_(cls) : cls;
+    if (m.offsets) {
+      at::Tensor off = sum.narrow(1, c, 3).mul(m.weight / (offset_weight_sum * n));
+      offsets = offsets.defined() ? offsets.add_(off) : off;
+    }
   }
+  if (offsets.defined()) total = at::cat({total, offsets}, 1);
   return total.contiguous();
 }
 

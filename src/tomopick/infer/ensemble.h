@@ -18,14 +18,19 @@ using Predictor = std::function<at::Tensor(const at::Tensor& batch)>;
 struct Member {
   Predictor predict;
   double weight = 1;
+  // A point head's: the predictor's last 3 channels are offsets (dz, dy, dx, input voxels from each
+  // voxel to its particle's centre; nn/heatmap_net.h). They are averaged over the members that have
+  // them, and turned with each transform's inverse (invert_vectors) as well as moved back.
+  bool offsets = false;
 };
 
 // Error("ensemble", ...) for no members, a member without a predictor, or a weight that is not > 0.
 void validate(const std::vector<Member>& members);
 
 // Σ_m weight_m · mean_t invert(t, predict_m(apply(t, batch))) / Σ_m weight_m, as a contiguous
-// [N, C, Z/s, Y/s, X/s] float32 CPU tensor. after_call(N) runs after every predictor call.
-// Error("predictor", ...) when an output has the wrong shape, or members disagree on C.
+// [N, C, Z/s, Y/s, X/s] float32 CPU tensor; when some members have offsets, C classes then their
+// 3 offset channels (weighted over those members only). after_call(N) runs after every predictor call.
+// Error("predictor", ...) when an output has the wrong shape, or members disagree on the classes.
 at::Tensor predict_batch(const at::Tensor& batch, const std::vector<Member>& members, const std::vector<Tta>& tta,
                          int out_stride, const std::function<void(int64_t windows)>& after_call = {});
 

@@ -28,7 +28,7 @@ Predictor make_predictor(nn::HeatmapNet net, const RunnerOptions& o) {
     {
       nn::AutocastScope scope(dev, o.precision);
       const auto logits = net->forward(batch.to(dev));
-      probs = net->probabilities(logits.to(torch::kFloat));
+      probs = net->probabilities(logits.to(torch::kFloat), batch.sizes().vec());
     }
     return probs.to(torch::kCPU, torch::kFloat).contiguous();
   };

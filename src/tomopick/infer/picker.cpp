@@ -21,6 +21,7 @@
 #include "tomopick/nn/model_io.h"
 #include "tomopick/pick/fusion.h"
 #include "tomopick/pick/peaks.h"
+#include "tomopick/pick/point_decode.h"
 
 namespace tomopick::infer {
 
@@ -102,12 +103,16 @@ Picker::Picker(const PickerOptions& given) : impl_(std::make_unique<Impl>()) {
       bool same = a.classes.size() == b.classes.size();
       for (size_t k = 0; same && k < a.classes.size(); ++k) same = a.classes[k].name == b.classes[k].name;
       if (!same) throw Error(o.models[i], "ensemble members must predict the same classes in the same order");
+      // One normalised input feeds every member.
+      if (a.normalize != b.normalize || (a.normalize == "fixed" && (a.mean != b.mean || a.std != b.std)))
+        throw Error(o.models[i], "ensemble members must normalise their input alike (data.normalize " + b.normalize +
+                                     ", the first member's " + a.normalize + ")");
     }
     RunnerOptions ro;
     ro.precision = o.precision;
     const double w = o.model_weights.empty() ? 1.0 : o.model_weights[i];
     if (!(w > 0)) throw Error("--model-weights", "weights must be > 0");
-    m.members.push_back({make_predictor(m.models.back().net, ro), w});
+    m.members.push_back({make_predictor(m.models.back().net, ro), w, b.model.head == "point"});
   }
   const auto& info = m.models.front().info;
   m.window.window = o.window.value_or(info.window);
@@ -191,7 +196,8 @@ std::vector<PickSet> pick_members(Picker::Impl& m, const std::vector<Member>& me
         grid.stride = 1;
         grid.input_spacing_A = spacing;
         grid.offset_vox = offset;
-        auto sets = pick_classes(slab, m.specs, grid, po, &core);
+        const bool offsets = std::any_of(members.begin(), members.end(), [](const Member& e) { return e.offsets; });
+        auto sets = pick_maps(slab, offsets, m.specs, grid, po, &core);
         for (size_t k = 0; k < sets.size(); ++k)
           out[k].points.insert(out[k].points.end(), sets[k].points.begin(), sets[k].points.end());
       },

@@ -73,6 +73,32 @@ bool swaps_yx(Tta t) {
 at::Tensor apply(Tta t, const at::Tensor& x) { return transform(t, x, false).contiguous(); }
 at::Tensor invert(Tta t, const at::Tensor& x) { return transform(t, x, true).contiguous(); }
 
+at::Tensor invert_vectors(Tta t, const at::Tensor& v) {
+  if (v.dim() < 2 || v.size(1) != 3) throw Error("tta: vectors must be [N, 3, ...] (dz, dy, dx)");
+  if (t == Tta::identity) return v;
+  // M read off the transform itself: where a voxel one step from the centre of a 3x3x3 cube goes.
+  int64_t M[3][3] = {};
+  for (int64_t k = 0; k < 3; ++k) {
+    auto probe = at::zeros({3, 3, 3}, at::kFloat);
+    int64_t at_[3] = {1, 1, 1};
+    at_[k] = 2;
+    probe[at_[0]][at_[1]][at_[2]] = 1;
+    const auto moved = apply(t, probe).nonzero();
+    for (int64_t r = 0; r < 3; ++r) M[r][k] = moved[0][r].item<int64_t>() - 1;
+  }
+  std::vector<at::Tensor> out;
+  for (int64_t k = 0; k < 3; ++k) {
+    at::Tensor c;
+    for (int64_t r = 0; r < 3; ++r) {
+      if (M[r][k] == 0) continue;
+      const auto term = v.narrow(1, r, 1) * double(M[r][k]);
+      c = c.defined() ? c + term : term;
+    }
+    out.push_back(c);
+  }
+  return at::cat(out, 1).contiguous();
+}
+
 std::vector<Tta> parse_tta(const std::string& spec) {
   if (spec == "none") return {Tta::identity};
   if (spec == "flips") return {Tta::identity, Tta::flip_x, Tta::flip_y, Tta::flip_z};

@@ -44,6 +44,12 @@ bool swaps_yx(Tta t);
 at::Tensor apply(Tta t, const at::Tensor& x);
 at::Tensor invert(Tta t, const at::Tensor& x);
 
+// Displacements predicted in the transformed frame, [N, 3, ...] with channels (dz, dy, dx), as
+// displacements of the original frame: apply a transform to a volume and a vector v pointing from one
+// voxel to another becomes M v; this returns M^T v' (M is a signed permutation). Move the voxels back
+// with invert() first (or after: it acts on each voxel's vector alone).
+at::Tensor invert_vectors(Tta t, const at::Tensor& v);
+
 // "none" (identity only), "flips" (identity, flip_x, flip_y, flip_z), "rot90" (the 4 rotations:
 // alone, the name means the set), "all8" (the 8 y–x symmetries), "all9" (those and flip_z), or a
 // comma list of names (only those, in that order; add "identity" to keep the plain prediction).

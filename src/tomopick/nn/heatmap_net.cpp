@@ -88,8 +88,13 @@ VoxHRNetOptions voxhrnet_options(const ModelConfig& m, int64_t out) {
 
 HeatmapNetImpl::HeatmapNetImpl(const ModelConfig& m, int64_t classes) : cfg_(m), classes_(classes) {
   if (classes < 1) throw Error("model: needs at least one class");
+  if (m.head != "heatmap" && m.head != "segmentation" && m.head != "point")
+    throw Error("model.head: unknown head '" + m.head + "' (heatmap, segmentation, point)");
+  const bool point = m.head == "point";
+  if (point && m.backbone_classes > 0) throw Error("model.backbone_classes: a point head needs no adapter");
   const int64_t out = output_channels(m, classes);
-  const int64_t inner = m.backbone_classes > 0 ? output_channels(m, m.backbone_classes) : out;
+  // A point head's backbone computes features; its strided convolution makes them classes and offsets.
+  const int64_t inner = point ? kPointFeatures : m.backbone_classes > 0 ? output_channels(m, m.backbone_classes) : out;
   // The submodule keeps the architecture's name, so its weights are saved under it.
   auto install = [&](const std::string& name, auto holder) {
     auto net = register_module(name, holder);
@@ -107,16 +112,53 @@ HeatmapNetImpl::HeatmapNetImpl(const ModelConfig& m, int64_t classes) : cfg_(m),
   else throw Error("model.arch: unknown architecture '" + m.arch +
                    "' (unet3d, unet25d, segresnet, resnet3d_fpn, unet2e3d, voxresnet, densevnet, voxhrnet)");
   if (m.backbone_classes > 0) adapter_ = register_module("adapter", torch::nn::Conv3d(torch::nn::Conv3dOptions(inner, out, 1)));
+  if (point)
+    point_head_ = register_module(
+        "point_head", torch::nn::Conv3d(torch::nn::Conv3dOptions(inner, out, kPointStride).stride(kPointStride)));
 }
 
 torch::Tensor HeatmapNetImpl::forward(torch::Tensor x) {
   auto y = forward_(std::move(x));
+  if (point_head_) {
+    // Odd sizes: the last block is completed by repeating the edge, so output voxel j always covers
+    // input voxels [2j, 2j + 2) (the targets' convention).
+    const int64_t pz = y.size(2) % kPointStride, py = y.size(3) % kPointStride, px = y.size(4) % kPointStride;
+    if (pz || py || px) y = torch::nn::functional::pad(y, torch::nn::functional::PadFuncOptions({0, px, 0, py, 0, pz}).mode(torch::kReplicate));
+    return point_head_->forward(torch::leaky_relu(y, 0.01));
+  }
   return adapter_ ? adapter_->forward(y) : y;
 }
 
-torch::Tensor HeatmapNetImpl::probabilities(const torch::Tensor& logits) const {
+torch::Tensor HeatmapNetImpl::probabilities(const torch::Tensor& logits, const std::vector<int64_t>& input_sizes) const {
   if (cfg_.head == "segmentation") return torch::softmax(logits, 1).narrow(1, 1, classes_);
-  return torch::sigmoid(logits);
+  if (cfg_.head != "point") return torch::sigmoid(logits);
+  if (input_sizes.size() != 5) throw Error("point head: probabilities need the input's [N, 1, Z, Y, X] sizes");
+  auto centre = torch::sigmoid(logits.narrow(1, 0, classes_));
+  for (int64_t d = 2; d < 5; ++d)
+    centre = centre.repeat_interleave(kPointStride, d).narrow(d, 0, input_sizes[size_t(d)]);
+  const auto offsets = point_offsets_to_input_grid(logits.narrow(1, classes_, 3), kPointStride, input_sizes);
+  return torch::cat({centre, offsets}, 1);
+}
+
+torch::Tensor point_offsets_to_input_grid(const torch::Tensor& offsets, int64_t stride, const std::vector<int64_t>& input_sizes) {
+  if (offsets.dim() != 5 || offsets.size(1) != 3 || input_sizes.size() != 5)
+    throw Error("point head: offsets must be [N, 3, z, y, x] and the input sizes [N, 1, Z, Y, X]");
+  auto fine = offsets * double(stride);
+  for (int64_t d = 2; d < 5; ++d) {
+    if (input_sizes[size_t(d)] > stride * offsets.size(d))
+      throw Error("point head: the input is larger than the offsets' grid times the stride");
+    fine = fine.repeat_interleave(stride, d).narrow(d, 0, input_sizes[size_t(d)]);
+  }
+  // Component c (z, y, x) of input voxel v gains (s - 1)/2 - (v mod s) along its own axis.
+  std::vector<torch::Tensor> parts;
+  for (int64_t c = 0; c < 3; ++c) {
+    const int64_t axis = 2 + c, n = input_sizes[size_t(axis)];
+    auto a = torch::arange(n, offsets.options()).remainder(double(stride)).neg().add(0.5 * double(stride - 1));
+    std::vector<int64_t> view{1, 1, 1, 1, 1};
+    view[size_t(axis)] = n;
+    parts.push_back(fine.narrow(1, c, 1) + a.view(view));
+  }
+  return torch::cat(parts, 1);
 }
 
 }  // namespace tomopick::nn

@@ -11,7 +11,8 @@ struct ModelConfig {
   std::string arch = "unet3d";        // unet3d | unet25d | segresnet | resnet3d_fpn | unet2e3d | voxresnet | densevnet |
                                       // voxhrnet
   std::string head = "heatmap";       // heatmap (one sigmoid channel per class) | segmentation (softmax
-                                      // over background + classes)
+                                      // over background + classes) | point (per class a centre-ness map
+                                      // plus one offset field, at stride 2: the CZII 1st place's detector)
   std::vector<int64_t> channels{16, 32, 64, 128};
   std::vector<int64_t> strides{2, 2, 2};  // unet3d: one per level below the top
   int64_t num_res_units = 1;              // unet3d; unet2e3d: 2D residual blocks per encoder level
@@ -40,8 +41,15 @@ struct ModelConfig {
   int64_t backbone_classes = 0;
 };
 
-// Output channels for `classes` classes: the classes, plus background for a segmentation head.
+// A point head reads this many feature channels from its backbone (at the input's resolution).
+inline constexpr int64_t kPointFeatures = 16;
+// Its output stride.
+inline constexpr int kPointStride = 2;
+
+// Output channels for `classes` classes: the classes, plus background for a segmentation head, plus
+// the offsets (dz, dy, dx) for a point head.
 inline int64_t output_channels(const ModelConfig& m, int64_t classes) {
+  if (m.head == "point") return classes + 3;
   return m.head == "segmentation" ? classes + 1 : classes;
 }
 

@@ -47,6 +47,8 @@ bool is_adapter(const std::string& name) { return name.rfind("adapter.", 0) == 0
 }  // namespace
 
 ModelConfig fine_tuned_config(const ModelConfig& init, int64_t init_classes, const std::vector<int64_t>& class_map) {
+  // A point head's backbone computes class-free features; only its last convolution is per class.
+  if (init.head == "point") return init;
   std::vector<int64_t> sorted = class_map;
   std::sort(sorted.begin(), sorted.end());
   bool permutation = int64_t(sorted.size()) == init_classes;
@@ -74,6 +76,8 @@ void transfer_weights(HeatmapNetImpl& dst, const HeatmapNetImpl& src, const std:
     const int64_t from = dst_adapter ? (j < sb ? j : -1) : class_map[size_t(j)];
     bmap.push_back(from < 0 ? -1 : from + off);
   }
+  if (dst.config().head == "point")  // the offsets follow the classes in the head
+    for (int64_t i = 0; i < 3; ++i) bmap.push_back(src.classes() + i);
   const auto axes = class_axes(dst.config());
   torch::NoGradGuard no_grad;
   auto copy_all = [&](auto dst_items, auto src_items) {

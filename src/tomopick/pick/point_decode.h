@@ -27,4 +27,18 @@ std::vector<std::vector<Pick>> decode_points(const PointField& field, const Heat
                                              const std::vector<PeakOptions>& per_class,
                                              const std::vector<std::string>& names = {});
 
+// pick_classes (peaks.h) for a point head's maps on the pipeline's grid: `maps` holds the classes'
+// centre-ness maps then dz, dy, dx (what infer's ensemble returns for members with offsets). Peaks
+// are found as pick_classes finds them without sub-voxel refinement or centroids (the offsets are
+// the refinement), then each moves by the offsets at its voxel. Errors: pick_classes's, a map
+// count other than classes + 3, a non-finite offset at a peak.
+std::vector<PickSet> pick_point_classes(const std::vector<Volume<float>>& maps, const std::vector<ClassPickSpec>& classes,
+                                        const HeatmapGrid& grid, const PickClassesOptions& opts = {},
+                                        const Box* core = nullptr);
+
+// pick_point_classes when `maps` has classes + 3 volumes and `offsets` is true, else pick_classes.
+std::vector<PickSet> pick_maps(const std::vector<Volume<float>>& maps, bool offsets,
+                               const std::vector<ClassPickSpec>& classes, const HeatmapGrid& grid,
+                               const PickClassesOptions& opts = {}, const Box* core = nullptr);
+
 }  // namespace tomopick

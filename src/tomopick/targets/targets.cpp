@@ -1,5 +1,6 @@
 #include "tomopick/targets/targets.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -78,6 +79,38 @@ std::vector<Volume<float>> empty_channels(const OutputGrid& g, size_t n) {
 }
 
 }  // namespace
+
+PointTargets point_targets(const Box& box, const Vec3& spacing, const std::vector<PickSet>& picks,
+                           const TargetSpec& spec) {
+  validate_target_spec(spec);
+  const OutputGrid g = make_grid(box, spacing, spec.stride);
+  PointTargets t;
+  t.quality = empty_channels(g, spec.classes.size());
+  auto fields = empty_channels(g, 3);
+  t.dz = std::move(fields[0]), t.dy = std::move(fields[1]), t.dx = std::move(fields[2]);
+  Volume<float> best = empty_channels(g, 1)[0];  // the quality the offsets at each voxel point with
+  const double s = spec.stride;
+  const double nearest = 0.5 * std::sqrt(3.0) * s * std::max({spacing.z, spacing.y, spacing.x}) * (1 + 1e-9);
+  for_class_picks(picks, spec, [&](size_t k, const Pick& p) {
+    const auto& c = spec.classes[k];
+    const double sigma = sigma_of(c);
+    const double reach = std::max(spec.sphere_fraction * c.radius_A, nearest);
+    // The pick in output voxels: the inverse of centre(j) = ((j + 0.5) s - 0.5) spacing.
+    const Vec3 u{(p.z / spacing.z + 0.5) / s - 0.5, (p.y / spacing.y + 0.5) / s - 0.5, (p.x / spacing.x + 0.5) / s - 0.5};
+    for_voxels_near(g, p, reach, [&](int64_t z, int64_t y, int64_t x, double d2) {
+      if (d2 > reach * reach) return;
+      const float q = float(std::exp(-d2 / (2 * sigma * sigma)));
+      auto& qk = t.quality[k](z, y, x);
+      qk = std::max(qk, q);
+      if (q <= best(z, y, x)) return;
+      best(z, y, x) = q;
+      t.dz(z, y, x) = float(u.z - double(g.origin.z + z));
+      t.dy(z, y, x) = float(u.y - double(g.origin.y + y));
+      t.dx(z, y, x) = float(u.x - double(g.origin.x + x));
+    });
+  });
+  return t;
+}
 
 void validate_target_spec(const TargetSpec& spec) {
   if (spec.stride < 1) throw Error("targets: stride must be at least 1, got " + std::to_string(spec.stride));

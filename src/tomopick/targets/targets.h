@@ -57,6 +57,21 @@ std::vector<Volume<float>> sphere_masks(const Box& input_box, const Vec3& spacin
 Volume<uint8_t> label_volume(const Box& input_box, const Vec3& spacing_A, const std::vector<PickSet>& picks,
                              const TargetSpec& spec);
 
+// A point head's targets (the CZII 1st place's detector, by point assignment): each pick is assigned
+// to the output voxels whose centres lie within max(sphere_fraction × radius, √3/2 output voxels) of it
+// (so at least its nearest voxel), and those voxels learn
+//  - quality: per class exp(-d²/2σ²) (d the voxel centre's distance to the pick, σ as for the
+//    heatmaps), the maximum over its picks; 0 at unassigned voxels;
+//  - dz, dy, dx: from the voxel's centre to the pick, in output voxels (pick Å / spacing, through the
+//    grid convention above), towards the pick of highest quality among those it is assigned to; 0
+//    at unassigned voxels.
+struct PointTargets {
+  std::vector<Volume<float>> quality;  // spec.classes order
+  Volume<float> dz, dy, dx;
+};
+PointTargets point_targets(const Box& input_box, const Vec3& spacing_A, const std::vector<PickSet>& picks,
+                           const TargetSpec& spec);
+
 // Checks a spec (stride ≥ 1, radii > 0, fractions sensible, unique names); Error naming the field.
 void validate_target_spec(const TargetSpec& spec);
 

@@ -72,7 +72,7 @@ std::vector<ClassConfig> resolve_classes(const TrainConfig& c, const std::vector
 TargetSpec target_spec(const TrainConfig& c, const std::vector<ClassConfig>& classes) {
   TargetSpec s;
   for (const auto& k : classes) s.classes.push_back({k.name, k.radius_A, c.targets.sigma_fraction * k.radius_A, k.scored});
-  s.stride = 1;
+  s.stride = c.model.head == "point" ? nn::kPointStride : 1;
   s.sphere_fraction = c.targets.sphere_fraction;
   s.ignore_fraction = c.targets.ignore_fraction;
   s.ignore_unscored = false;
@@ -205,6 +205,20 @@ double mixup_lambda(Rng& rng) { return 0.5 + 0.5 * rng.uniform(); }
 
 }  // namespace
 
+Vec3 transform_point(const Vec3& p, const Shape3& s, int k, bool fz, bool fy, bool fx) {
+  // transform_one's map inverted: output (y, x) reads source (sy, sx) = R(fy_, fx_), so the source
+  // point p lands at (fy_, fx_) = R^-1(p), then the flips.
+  const double n = double(s.x), ny = double(s.y), nx = double(s.x);
+  double fy_ = p.y, fx_ = p.x;
+  switch (k & 3) {
+    case 1: fx_ = p.y, fy_ = n - 1 - p.x; break;
+    case 2: fy_ = ny - 1 - p.y, fx_ = nx - 1 - p.x; break;
+    case 3: fy_ = p.x, fx_ = n - 1 - p.y; break;
+    default: break;
+  }
+  return {fz ? double(s.z) - 1 - p.z : p.z, fy ? ny - 1 - fy_ : fy_, fx ? nx - 1 - fx_ : fx_};
+}
+
 void transform_crop(float* data, int channels, const Shape3& s, int k, bool fz, bool fy, bool fx) {
   transform_all(data, channels, s, k, fz, fy, fx);
 }
@@ -258,7 +272,8 @@ void CropSampler::make_crop(uint64_t seed, Placement where, float* image, float*
   const auto img = run.image.crop(box, 0.0f);  // 0 = the normalised mean outside the tomogram
   std::copy_n(img.data(), crop.count(), image);
   const int nc = int(spec_.classes.size());
-  if (target) {
+  const bool point = cfg_.model.head == "point";
+  if (target && !point) {
     const auto maps = cfg_.targets.kind == "sphere" ? sphere_masks(box, sp, run.picks, spec_)
                                                     : gaussian_heatmaps(box, sp, run.picks, spec_);
     for (int c = 0; c < nc; ++c) std::copy_n(maps[size_t(c)].data(), crop.count(), target + c * crop.count());
@@ -272,7 +287,36 @@ void CropSampler::make_crop(uint64_t seed, Placement where, float* image, float*
   const int k = a.rot90 ? int(rng.uniform_int(0, 3)) : 0;
   const bool fz = a.flips && rng.uniform() < 0.5 && a.flip_z, fy = a.flips && rng.uniform() < 0.5, fx = a.flips && rng.uniform() < 0.5;
   transform_crop(image, 1, crop, k, fz, fy, fx);
-  if (target) transform_crop(target, nc, crop, k, fz, fy, fx);
+  if (target && !point) transform_crop(target, nc, crop, k, fz, fy, fx);
+  if (target && point) {
+    // Offsets are vectors: the picks are moved with the crop and the targets made afterwards.
+    std::vector<PickSet> moved;
+    // Picks farther outside the crop than any assignment reaches (targets.h) assign no voxel.
+    double margin = 2.0 * nn::kPointStride;
+    for (const auto& c : spec_.classes)
+      margin = std::max(margin, spec_.sphere_fraction * c.radius_A / std::min({sp.z, sp.y, sp.x}) + 2.0 * nn::kPointStride);
+    for (const auto& set : run.picks) {
+      PickSet m;
+      m.object = set.object;
+      for (const Pick& p : set.points) {
+        const Vec3 v{p.z / sp.z - double(begin.z), p.y / sp.y - double(begin.y), p.x / sp.x - double(begin.x)};
+        if (v.z < -margin || v.y < -margin || v.x < -margin || v.z > double(crop.z) + margin ||
+            v.y > double(crop.y) + margin || v.x > double(crop.x) + margin)
+          continue;
+        const Vec3 w = transform_point(v, crop, k, fz, fy, fx);
+        Pick q = p;
+        q.z = w.z * sp.z, q.y = w.y * sp.y, q.x = w.x * sp.x;
+        m.points.push_back(q);
+      }
+      if (!m.points.empty()) moved.push_back(std::move(m));
+    }
+    const auto t = point_targets({{0, 0, 0}, crop}, sp, moved, spec_);
+    const int64_t n = t.dz.shape().count();
+    for (int c = 0; c < nc; ++c) std::copy_n(t.quality[size_t(c)].data(), n, target + c * n);
+    std::copy_n(t.dz.data(), n, target + nc * n);
+    std::copy_n(t.dy.data(), n, target + (nc + 1) * n);
+    std::copy_n(t.dx.data(), n, target + (nc + 2) * n);
+  }
   if (labels) transform_crop(labels, 1, crop, k, fz, fy, fx);
   const float scale = float(1 + rng.uniform(-a.intensity_scale, a.intensity_scale));
   const float shift = float(rng.uniform(-a.intensity_shift, a.intensity_shift));
@@ -314,16 +358,20 @@ Batch CropSampler::make_batch(int64_t step) const {
   b.crop = cfg_.data.crop;
   const int64_t n = b.crop.count();
   const bool seg = cfg_.model.head == "segmentation";
+  const bool point = cfg_.model.head == "point";
+  b.target_channels = point ? b.classes + 3 : b.classes;
+  b.target_shape = point ? target_shape({{0, 0, 0}, b.crop}, spec_.stride) : b.crop;
+  const int64_t tn = b.target_shape.count();
   b.images.resize(size_t(b.batch * n));
   b.marginal.assign(size_t(b.batch), 0.0f);
   const bool pu = cfg_.loss.kind == "nnpu";
   if (seg) b.labels.resize(size_t(b.batch * n));
-  else b.targets.resize(size_t(b.batch * b.classes * n));
+  else b.targets.resize(size_t(b.batch * b.target_channels * tn));
   for (int i = 0; i < b.batch; ++i) {
     const int64_t crop_index = first_crop_ + i;  // in the step's whole batch, over every rank
     const uint64_t seed = sim::derive_seed(cfg_.train.seed, uint64_t(step), uint64_t(crop_index));
     float* img = b.images.data() + i * n;
-    float* tgt = seg ? nullptr : b.targets.data() + i * b.classes * n;
+    float* tgt = seg ? nullptr : b.targets.data() + i * b.target_channels * tn;
     uint8_t* lab = seg ? b.labels.data() + i * n : nullptr;
     // Positive-unlabelled training alternates crops centred on labels with uniform ones.
     const auto where = !pu ? Placement::by_fraction : crop_index % 2 == 0 ? Placement::particle : Placement::uniform;

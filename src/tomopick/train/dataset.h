@@ -74,12 +74,16 @@ std::vector<TrainingRun> load_runs(const std::vector<fs::path>& projects, const 
                                    const std::vector<std::string>& exclude, const TrainConfig& c,
                                    const std::vector<ClassConfig>& classes);
 
-// One batch, z,y,x contiguous: images [batch, 1, crop], targets [batch, classes, crop] (heatmap
-// heads) or labels [batch, crop] (segmentation heads).
+// One batch, z,y,x contiguous: images [batch, 1, crop], targets [batch, target_channels,
+// target_shape] (heatmap heads: the classes on the crop's grid; point heads: the classes' qualities
+// then dz, dy, dx on the stride-2 grid, targets/targets.h point_targets) or labels [batch, crop]
+// (segmentation heads).
 struct Batch {
   int64_t step = 0;
   int batch = 0, classes = 0;
   Shape3 crop;
+  int target_channels = 0;
+  Shape3 target_shape;
   std::vector<float> images;
   std::vector<float> targets;
   std::vector<uint8_t> labels;
@@ -137,6 +141,9 @@ private:
 // Applies a random geometric transform to a crop of shape s (z,y,x), in place on `channels`
 // consecutive volumes: k quarter turns in the x-y plane (needs y == x when k is odd), then flips.
 void transform_crop(float* data, int channels, const Shape3& s, int quarter_turns, bool flip_z, bool flip_y, bool flip_x);
+// Where the point at crop voxel coordinates `p` (z, y, x; voxel i's centre at i) lands under the same
+// transform: what a point head's targets, computed after the transform, need.
+Vec3 transform_point(const Vec3& p, const Shape3& s, int quarter_turns, bool flip_z, bool flip_y, bool flip_x);
 void transform_crop(uint8_t* data, int channels, const Shape3& s, int quarter_turns, bool flip_z, bool flip_y,
                     bool flip_x);
 

@@ -130,12 +130,29 @@ at::Tensor nnpu(const at::Tensor& logits, const at::Tensor& target, const std::v
   return total / weight_sum;
 }
 
+at::Tensor point_loss(const at::Tensor& logits, const at::Tensor& target, const std::vector<double>& cw, double alpha,
+                      double gamma, double offset_weight) {
+  if (logits.dim() != 5 || logits.size(1) < 4 || target.sizes() != logits.sizes())
+    throw Error("loss point: logits and targets must both be [N, classes + 3, Z, Y, X]");
+  const int64_t c = logits.size(1) - 3;
+  const auto z = logits.narrow(1, 0, c).to(torch::kFloat), q = target.narrow(1, 0, c);
+  const auto assigned = (q > 0).to(torch::kFloat);
+  const auto p = torch::sigmoid(z).detach();
+  const auto w = (q * assigned + alpha * p.pow(gamma) * (1 - assigned)) * weights_for(z, cw);
+  const auto bce = torch::binary_cross_entropy_with_logits(z, q, {}, {}, at::Reduction::None);
+  const auto qbest = std::get<0>(q.max(1, true));  // [N, 1, ...]
+  const auto norm = torch::clamp_min(qbest.sum(), 1.0).detach();
+  const auto err = (logits.narrow(1, c, 3).to(torch::kFloat) - target.narrow(1, c, 3)).abs().sum(1, true);
+  return ((w * bce).sum() + offset_weight * (qbest * err).sum()) / norm;
+}
+
 at::Tensor compute_loss(const LossSpec& s, const at::Tensor& logits, const at::Tensor& t,
                         const std::vector<float>& marginal) {
   if (s.kind == "nnpu") return nnpu(logits, t, marginal, s.priors, s.class_weights, s.negative_weight, s.gamma);
   if (s.kind == "weighted_mse") return weighted_mse(logits, t, s.class_weights, s.offset);
   if (s.kind == "balanced_mse") return balanced_mse(logits, t, s.class_weights);
   if (s.kind == "bce") return bce(logits, t, s.class_weights);
+  if (s.kind == "point") return point_loss(logits, t, s.class_weights, s.point_alpha, s.point_gamma, s.point_offset_weight);
   if (s.kind == "ce_tversky") return ce_tversky(logits, t, s.class_weights, s.alpha, s.beta, s.tversky_weight);
   throw Error("loss.kind: unknown loss '" + s.kind + "'");
 }

@@ -46,13 +46,24 @@ at::Tensor nnpu(const at::Tensor& logits, const at::Tensor& target, const std::v
                 const std::vector<double>& priors, const std::vector<double>& class_weights,
                 double negative_weight = 1, double gamma = 1);
 
-// The loss a config names ("weighted_mse", "balanced_mse", "bce", "ce_tversky").
+// A point head's loss (the CZII 1st place's detector; logits and target [N, C + 3, ...] on the
+// stride-2 grid, targets/targets.h point_targets): varifocal loss (Zhang et al. 2021, as in PP-YOLOE)
+// on the centre-ness channels, whose assigned voxels learn their quality q as a soft label weighted
+// by q, and the rest 0 weighted by alpha · p^gamma (p the prediction, detached), plus offset_weight ×
+// the L1 error of the offsets (summed over dz, dy, dx) at assigned voxels, weighted by their best q.
+// Both sums are divided by the sum of q over the batch (at least 1), so every particle counts alike
+// however many voxels it has. Classes weighted as the other losses.
+at::Tensor point_loss(const at::Tensor& logits, const at::Tensor& target, const std::vector<double>& class_weights,
+                      double alpha = 0.75, double gamma = 2, double offset_weight = 1);
+
+// The loss a config names ("weighted_mse", "balanced_mse", "bce", "ce_tversky", "nnpu", "point").
 struct LossSpec {
   std::string kind = "weighted_mse";
   std::vector<double> class_weights;
   double offset = 0.1, alpha = 0.3, beta = 0.7, tversky_weight = 1;
   std::vector<double> priors;      // nnpu: per class
   double negative_weight = 1, gamma = 1;  // nnpu
+  double point_alpha = 0.75, point_gamma = 2, point_offset_weight = 1;  // point
 };
 // `marginal`: nnpu's per-crop flags (see nnpu); the other losses ignore it.
 at::Tensor compute_loss(const LossSpec& spec, const at::Tensor& logits, const at::Tensor& target_or_labels,

@@ -170,6 +170,9 @@ const std::vector<Field>& fields() {
         field("loss.tversky_weight", &C::loss, &LossConfig::tversky_weight),
         field("loss.pu_negative_weight", &C::loss, &LossConfig::pu_negative_weight),
         field("loss.pu_gamma", &C::loss, &LossConfig::pu_gamma),
+        field("loss.point_alpha", &C::loss, &LossConfig::point_alpha),
+        field("loss.point_gamma", &C::loss, &LossConfig::point_gamma),
+        field("loss.point_offset_weight", &C::loss, &LossConfig::point_offset_weight),
         field("optim.optimizer", &C::optim, &OptimConfig::optimizer),
         field("optim.lr", &C::optim, &OptimConfig::lr),
         field("optim.weight_decay", &C::optim, &OptimConfig::weight_decay),
@@ -307,7 +310,7 @@ void validate(const TrainConfig& c, const std::string& s) {
   const auto& m = c.model;
   one_of(m.arch, {"unet3d", "unet25d", "segresnet", "resnet3d_fpn", "unet2e3d", "voxresnet", "densevnet", "voxhrnet"}, s,
          "model.arch");
-  one_of(m.head, {"heatmap", "segmentation"}, s, "model.head");
+  one_of(m.head, {"heatmap", "segmentation", "point"}, s, "model.head");
   one_of(m.norm, {"instance", "batch", "group"}, s, "model.norm");
   require(m.norm != "group" || m.arch == "segresnet" || m.arch == "resnet3d_fpn" || m.arch == "voxresnet" ||
               m.arch == "densevnet" || m.arch == "voxhrnet",
@@ -413,7 +416,7 @@ void validate(const TrainConfig& c, const std::string& s) {
   require(t.ignore_fraction == 0 || t.ignore_fraction > t.sphere_fraction, s, "targets.ignore_fraction",
           "must be 0 or larger than targets.sphere_fraction");
   require((t.kind == "labels") == (m.head == "segmentation"), s, "targets.kind",
-          "labels go with model.head: segmentation, gaussian/sphere with model.head: heatmap");
+          "labels go with model.head: segmentation, gaussian/sphere with model.head: heatmap or point");
 
   const auto& a = c.augment;
   require(a.intensity_scale >= 0 && a.intensity_scale < 1, s, "augment.intensity_scale", "must be in [0, 1)");
@@ -426,13 +429,20 @@ void validate(const TrainConfig& c, const std::string& s) {
   require(!a.rot90 || d.crop.y == d.crop.x, s, "augment.rot90", "needs a square crop in y and x (data.crop)");
 
   const auto& l = c.loss;
-  one_of(l.kind, {"weighted_mse", "balanced_mse", "bce", "ce_tversky", "nnpu"}, s, "loss.kind");
+  one_of(l.kind, {"weighted_mse", "balanced_mse", "bce", "ce_tversky", "nnpu", "point"}, s, "loss.kind");
+  require((l.kind == "point") == (m.head == "point"), s, "loss.kind", "point goes with model.head: point, and only it");
+  require(m.head != "point" || c.augment.mixup == 0, s, "augment.mixup",
+          "must be 0 with model.head: point (a blend of two crops has no one offset per voxel)");
+  require(m.head != "point" || m.backbone_classes == 0, s, "model.backbone_classes", "must be 0 with model.head: point");
+  require(l.point_alpha >= 0, s, "loss.point_alpha", "must be >= 0");
+  require(l.point_gamma >= 0, s, "loss.point_gamma", "must be >= 0");
+  require(l.point_offset_weight >= 0, s, "loss.point_offset_weight", "must be >= 0");
   require(l.kind != "nnpu" || c.train.batch >= 2, s, "loss.kind",
           "nnpu needs train.batch >= 2 (crops alternate: one near a labelled particle, one anywhere)");
   require(l.pu_negative_weight > 0, s, "loss.pu_negative_weight", "must be > 0");
   require(l.pu_gamma >= 0, s, "loss.pu_gamma", "must be >= 0");
   require((l.kind == "ce_tversky") == (m.head == "segmentation"), s, "loss.kind",
-          "ce_tversky goes with model.head: segmentation; the others with heatmap");
+          "ce_tversky goes with model.head: segmentation; point with point; the others with heatmap");
   require(l.weighted_mse_offset > 0, s, "loss.weighted_mse_offset", "must be > 0");
   require(l.tversky_alpha >= 0 && l.tversky_beta >= 0 && l.tversky_alpha + l.tversky_beta > 0, s, "loss.tversky_alpha",
           "alpha and beta must be >= 0, not both 0");

@@ -64,12 +64,14 @@ struct AugmentConfig {
 };
 
 struct LossConfig {
-  std::string kind = "weighted_mse";  // weighted_mse | balanced_mse | bce | ce_tversky
+  std::string kind = "weighted_mse";  // weighted_mse | balanced_mse | bce | ce_tversky | nnpu | point
   double weighted_mse_offset = 0.1;   // weight = target + offset
   double tversky_alpha = 0.3, tversky_beta = 0.7;  // false-positive, false-negative weights
   double tversky_weight = 1;          // ce_tversky: CE + weight × Tversky
   double pu_negative_weight = 1;      // nnpu: weight of the (corrected) unlabelled-as-negative risk
   double pu_gamma = 1;                // nnpu: step-back strength when that risk goes negative
+  // point (model.head point): varifocal loss on the centre-ness plus this × the offsets' L1 error
+  double point_alpha = 0.75, point_gamma = 2, point_offset_weight = 1;
 };
 
 struct OptimConfig {

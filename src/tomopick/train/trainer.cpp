@@ -403,6 +403,8 @@ TrainSummary train(const TrainRequest& req) {
   loss_spec.alpha = c.loss.tversky_alpha, loss_spec.beta = c.loss.tversky_beta;
   loss_spec.tversky_weight = c.loss.tversky_weight;
   loss_spec.negative_weight = c.loss.pu_negative_weight, loss_spec.gamma = c.loss.pu_gamma;
+  loss_spec.point_alpha = c.loss.point_alpha, loss_spec.point_gamma = c.loss.point_gamma;
+  loss_spec.point_offset_weight = c.loss.point_offset_weight;
   auto set_priors = [&] {
     loss_spec.priors.clear();
     for (size_t k = 0; k < classes.size(); ++k)
@@ -466,7 +468,10 @@ TrainSummary train(const TrainRequest& req) {
     const auto& s = b.crop;
     auto x = torch::from_blob(b.images.data(), {b.batch, 1, s.z, s.y, s.x}, torch::kFloat).to(device);
     torch::Tensor y = seg ? torch::from_blob(b.labels.data(), {b.batch, s.z, s.y, s.x}, torch::kUInt8).to(device)
-                          : torch::from_blob(b.targets.data(), {b.batch, b.classes, s.z, s.y, s.x}, torch::kFloat).to(device);
+                          : torch::from_blob(b.targets.data(),
+                                             {b.batch, b.target_channels, b.target_shape.z, b.target_shape.y, b.target_shape.x},
+                                             torch::kFloat)
+                                .to(device);
     if (device.is_cpu()) x = x.clone(), y = y.clone();  // from_blob does not own the batch's memory
     // Dropout draws from the global generator: seeding it per step makes a resumed step identical.
     torch::manual_seed(sim::derive_seed(c.train.seed, uint64_t(step), 0xd0));

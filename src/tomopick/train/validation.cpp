@@ -11,6 +11,7 @@
 #include "tomopick/infer/sliding_window.h"
 #include "tomopick/infer/tta.h"
 #include "tomopick/pick/peaks.h"
+#include "tomopick/pick/point_decode.h"
 
 namespace tomopick::train {
 
@@ -27,7 +28,8 @@ std::vector<std::vector<PickSet>> candidate_peaks(nn::HeatmapNet& net, const nn:
   w.window = info.window;
   w.overlap = info.overlap;
   w.tta = infer::parse_tta(info.tta);
-  std::vector<infer::Member> members{{infer::make_predictor(net), 1.0}};
+  const bool offsets = info.model.head == "point";
+  std::vector<infer::Member> members{{infer::make_predictor(net), 1.0, offsets}};
   std::vector<ClassPickSpec> specs;
   for (const auto& k : info.classes) specs.push_back({k.name, k.radius_A, min_score, info.nms_fraction});
   std::vector<std::vector<PickSet>> out;
@@ -38,7 +40,7 @@ std::vector<std::vector<PickSet>> candidate_peaks(nn::HeatmapNet& net, const nn:
     grid.input_spacing_A = run.image.spacing();
     PickClassesOptions po;
     po.run = run.name;
-    out.push_back(pick_classes(heatmaps, specs, grid, po));
+    out.push_back(pick_maps(heatmaps, offsets, specs, grid, po));
   }
   net->train(was_training);
   return out;
