@@ -207,6 +207,8 @@ int main(int argc, char** argv) {
   seed("ensemble_manifest", "seed-full",
        R"({"format": "tomopick-ensemble", "members": [{"model": "a.pt", "weight": 1}, {"model": "./a.pt", "weight": 2.5}],)"
        R"( "fusion": "wbf", "tta": "identity,rot180"})");
+  seed("ensemble_manifest", "seed-class-weights",
+       R"({"format": "tomopick-ensemble", "members": [{"model": "a.pt"}, {"model": "a.pt", "class_weights": {"ribosome": 0, "apo-ferritin": 2}}]})");
   seed("ensemble_manifest", "seed-missing", R"({"format": "tomopick-ensemble", "members": [{"model": "b.pt"}]})");
 
   fs::remove_all(tmp);

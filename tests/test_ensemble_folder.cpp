@@ -63,6 +63,16 @@ TEST(EnsembleFolder, ReadsMembersWeightsAndFusion) {
   EXPECT_EQ(back.tta, "identity,rot180");
   EXPECT_NE(read_file(dir / "ensemble.json").find("\"sub/b.pt\""), std::string::npos) << "members stay relative";
 
+  // Per-class weights of a member, read and written back.
+  write_file(dir / "ensemble.json",
+             manifest(R"([{"model": "a.pt"}, {"model": "sub/b.pt", "class_weights": {"apo-ferritin": 0, "ribosome": 2}}])"));
+  const auto cw = read_ensemble_folder(dir.path());
+  ASSERT_EQ(cw.class_weights.size(), 2u);
+  EXPECT_TRUE(cw.class_weights[0].empty());
+  EXPECT_EQ(cw.class_weights[1], (std::map<std::string, double>{{"apo-ferritin", 0.0}, {"ribosome", 2.0}}));
+  write_ensemble_manifest(cw);
+  EXPECT_EQ(read_ensemble_folder(dir.path()).class_weights, cw.class_weights);
+
   // A trained model's folder (train --out) is a one-member folder.
   TempDir single;
   write_file(single / "model.pt", "x");
@@ -91,6 +101,8 @@ TEST(EnsembleFolder, BrokenManifestsNameTheFileAndTheProblem) {
   expect(manifest(R"([{"model": "a.pt", "weight": 0}])"), "weight must be > 0");
   expect(manifest(R"([{"model": "a.pt", "weight": "heavy"}])"), "weight must be a number");
   expect(manifest(R"([{"model": "a.pt"}])", R"(, "fusion": "vote")"), "fusion must be heatmap or wbf");
+  expect(manifest(R"([{"model": "a.pt", "class_weights": [1]}])"), "members[0]: class_weights must be");
+  expect(manifest(R"([{"model": "a.pt", "class_weights": {"ribosome": -1}}])"), "class_weights of 'ribosome' must be a number >= 0");
   TempDir empty;
   EXPECT_NE(test::error_message([&] { read_ensemble_folder(empty.path()); }).find("ensemble.json (an ensemble) or model.pt"),
             std::string::npos);
@@ -143,4 +155,32 @@ TEST(EnsembleFolder, PickingAFolderEqualsPickingItsMembersWithTheirWeights) {
   EXPECT_EQ(resolved.models, members.models);
   EXPECT_EQ(resolved.model_weights, (std::vector<double>{1, 3}));
   EXPECT_EQ(resolved.thresholds_folder, dir.path());
+}
+
+TEST(EnsembleFolder, ClassWeightsLeaveAClassToTheMembersThatKeepIt) {
+  TempDir dir;
+  save_member(dir / "a.pt", 1);
+  save_member(dir / "b.pt", 2);
+  // b's apo-ferritin map weighs nothing: apo-ferritin is a's alone, ribosome the average.
+  write_file(dir / "ensemble.json",
+             manifest(R"([{"model": "a.pt"}, {"model": "b.pt", "class_weights": {"apo-ferritin": 0}}])"));
+  Volume<float> tomo = test::random_volume({24, 40, 40}, 5);
+  tomo.set_spacing({10, 10, 10});
+  auto pick_with = [&](std::vector<fs::path> models) {
+    infer::PickerOptions o;
+    o.models = std::move(models);
+    o.thresholds = {{"ribosome", 0.3}, {"apo-ferritin", 0.3}};
+    return infer::Picker(o).pick(tomo, "run");
+  };
+  const auto folder = pick_with({dir.path()}), a = pick_with({dir / "a.pt"}), both = pick_with({dir / "a.pt", dir / "b.pt"});
+  ASSERT_EQ(folder.size(), 2u);
+  EXPECT_EQ(folder[1].object, "apo-ferritin");
+  ASSERT_FALSE(a[1].points.empty());
+  EXPECT_EQ(folder[1].points, a[1].points);
+  EXPECT_EQ(folder[0].points, both[0].points);
+  // A class no member keeps, or one the models do not have, is an error.
+  write_file(dir / "ensemble.json", manifest(R"([{"model": "a.pt", "class_weights": {"apo-ferritin": 0}}])"));
+  test::expect_error([&] { pick_with({dir.path()}); }, "ensemble", "class apo-ferritin has weight 0 in every member");
+  write_file(dir / "ensemble.json", manifest(R"([{"model": "a.pt", "class_weights": {"thyroglobulin": 2}}])"));
+  test::expect_error([&] { pick_with({dir.path()}); }, (dir / "a.pt").string(), "'thyroglobulin', a class the model does not have");
 }

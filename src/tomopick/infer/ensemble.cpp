@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -45,13 +46,38 @@ void validate(const std::vector<Member>& members) {
     if (!(w > 0 && std::isfinite(w)))
       throw Error("ensemble", "member " + std::to_string(i + 1) + " has weight " + std::to_string(w) +
                                   "; weights must be positive");
+    for (double c : members[i].class_weights)
+      if (!(c >= 0 && std::isfinite(c)))
+        throw Error("ensemble", "member " + std::to_string(i + 1) + " has a class weight " + std::to_string(c) +
+                                    "; class weights must be >= 0");
+  }
+  size_t n = 0;
+  for (const Member& m : members) n = std::max(n, m.class_weights.size());
+  for (size_t c = 0; c < n; ++c) {
+    double sum = 0;
+    for (const Member& m : members) {
+      if (!m.class_weights.empty() && m.class_weights.size() != n)
+        throw Error("ensemble", "members give class weights for different numbers of classes");
+      sum += m.class_weights.empty() ? 1.0 : m.class_weights[c];
+    }
+    if (!(sum > 0)) throw Error("ensemble", "class " + std::to_string(c + 1) + " has weight 0 in every member");
   }
 }
 
 at::Tensor predict_batch(const at::Tensor& batch, const std::vector<Member>& members, const std::vector<Tta>& tta,
                          int out_stride, const std::function<void(int64_t)>& after_call) {
   double weight_sum = 0, offset_weight_sum = 0;
-  for (const Member& m : members) weight_sum += m.weight, offset_weight_sum += m.offsets ? m.weight : 0;
+  size_t weighted_classes = 0;  // > 0 when some member weighs classes apart
+  for (const Member& m : members) {
+    weight_sum += m.weight, offset_weight_sum += m.offsets ? m.weight : 0;
+    weighted_classes = std::max(weighted_classes, m.class_weights.size());
+  }
+  // Σ_m weight_m · class weight_m,c: what each class's maps are divided by.
+  std::vector<double> class_sum(weighted_classes, 0.0);
+  for (const Member& m : members)
+    for (size_t k = 0; k < weighted_classes; ++k)
+      class_sum[k] += m.weight * (m.class_weights.empty() ? 1.0 : m.class_weights.at(k));
+  const double n = double(tta.size());
   at::Tensor total, offsets;
   int64_t classes = -1;
   for (size_t i = 0; i < members.size(); ++i) {
@@ -74,10 +100,21 @@ at::Tensor predict_batch(const at::Tensor& batch, const std::vector<Member>& mem
     if (classes >= 0 && c != classes)
       throw Error("predictor", "ensemble member " + std::to_string(i + 1) + " gives " + std::to_string(c) +
                                    " classes, member 1 gives " + std::to_string(classes));
+    if (weighted_classes > 0 && int64_t(weighted_classes) != c)
+      throw Error("predictor", "ensemble members give class weights for " + std::to_string(weighted_classes) +
+                                   " classes; member " + std::to_string(i + 1) + " predicts " + std::to_string(c));
     classes = c;
-    const double n = double(tta.size());
-    at::Tensor cls = sum.narrow(1, 0, c).mul(m.weight / (weight_sum * n));
-    total = total.defined() ? total.add_(cls) : cls;
+    at::Tensor cls = sum.narrow(1, 0, c);
+    if (weighted_classes == 0) {
+      const double scale = m.weight / (weight_sum * n);
+      if (scale != 1.0) cls = cls.mul(scale);
+    } else {
+      std::vector<float> w(weighted_classes);
+      for (size_t k = 0; k < weighted_classes; ++k)
+        w[k] = float(m.weight * (m.class_weights.empty() ? 1.0 : m.class_weights[k]) / (class_sum[k] * n));
+      cls = cls * at::tensor(w).view({1, c, 1, 1, 1});
+    }
+    total = total.defined() ? total.add_(cls) : cls.clone();
     if (m.offsets) {
       at::Tensor off = sum.narrow(1, c, 3).mul(m.weight / (offset_weight_sum * n));
       offsets = offsets.defined() ? offsets.add_(off) : off;

@@ -22,9 +22,13 @@ struct Member {
   // voxel to its particle's centre; nn/heatmap_net.h). They are averaged over the members that have
   // them, and turned with each transform's inverse (invert_vectors) as well as moved back.
   bool offsets = false;
+  // Per class (the output's class order), a factor on `weight` for that class's map; empty: all 1.
+  // A class must keep a positive weight in some member.
+  std::vector<double> class_weights;
 };
 
-// Error("ensemble", ...) for no members, a member without a predictor, or a weight that is not > 0.
+// Error("ensemble", ...) for no members, a member without a predictor, a weight that is not > 0, or
+// class weights that are negative, of different lengths, or 0 for a class in every member.
 void validate(const std::vector<Member>& members);
 
 // Σ_m weight_m · mean_t invert(t, predict_m(apply(t, batch))) / Σ_m weight_m, as a contiguous

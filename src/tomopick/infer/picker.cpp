@@ -64,16 +64,22 @@ PickerOptions resolve_model_folders(const PickerOptions& in) {
     throw Error("--model-weights", "one weight per --model is needed");
   o.models.clear();
   o.model_weights.clear();
+  o.model_class_weights.clear();
   for (size_t i = 0; i < in.models.size(); ++i) {
     const double w = in.model_weights.empty() ? 1.0 : in.model_weights[i];
     if (!fs::is_directory(in.models[i])) {
       o.models.push_back(in.models[i]);
       o.model_weights.push_back(w);
+      o.model_class_weights.push_back(i < in.model_class_weights.size() ? in.model_class_weights[i]
+                                                                        : std::map<std::string, double>{});
       continue;
     }
     // A weight given for a folder scales its members' own weights.
     const auto e = read_ensemble_folder(in.models[i]);
-    for (size_t k = 0; k < e.models.size(); ++k) o.models.push_back(e.models[k]), o.model_weights.push_back(w * e.weights[k]);
+    for (size_t k = 0; k < e.models.size(); ++k) {
+      o.models.push_back(e.models[k]), o.model_weights.push_back(w * e.weights[k]);
+      o.model_class_weights.push_back(k < e.class_weights.size() ? e.class_weights[k] : std::map<std::string, double>{});
+    }
     if (in.models.size() == 1) {
       if (in.fusion == PickerOptions{}.fusion) o.fusion = e.fusion;
       if (in.tta.empty()) o.tta = e.tta;
@@ -112,9 +118,25 @@ Picker::Picker(const PickerOptions& given) : impl_(std::make_unique<Impl>()) {
     ro.precision = o.precision;
     const double w = o.model_weights.empty() ? 1.0 : o.model_weights[i];
     if (!(w > 0)) throw Error("--model-weights", "weights must be > 0");
-    m.members.push_back({make_predictor(m.models.back().net, ro), w, b.model.head == "point"});
+    Member member{make_predictor(m.models.back().net, ro), w, b.model.head == "point", {}};
+    if (i < o.model_class_weights.size() && !o.model_class_weights[i].empty()) {
+      member.class_weights.assign(b.classes.size(), 1.0);
+      for (const auto& [name, cw] : o.model_class_weights[i]) {
+        size_t k = 0;
+        while (k < b.classes.size() && b.classes[k].name != name) ++k;
+        if (k == b.classes.size()) throw Error(o.models[i], "class_weights names '" + name + "', a class the model does not have");
+        member.class_weights[k] = cw;
+      }
+    }
+    m.members.push_back(std::move(member));
   }
   const auto& info = m.models.front().info;
+  for (size_t k = 0; k < info.classes.size(); ++k) {
+    double sum = 0;
+    for (const auto& e : m.members) sum += e.weight * (e.class_weights.empty() ? 1.0 : e.class_weights[k]);
+    if (!(sum > 0)) throw Error("ensemble", "class " + info.classes[k].name + " has weight 0 in every member");
+  }
+  validate(m.members);
   m.window.window = o.window.value_or(info.window);
   m.window.overlap = o.overlap.value_or(info.overlap);
   m.window.blend = o.blend;

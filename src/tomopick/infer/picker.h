@@ -25,6 +25,9 @@ struct PickerOptions {
   // heatmaps averaged.
   std::vector<fs::path> models;
   std::vector<double> model_weights;  // empty: equal
+  // Per model, factors on its weight for some classes' maps (a model folder's members'
+  // "class_weights"); empty: none.
+  std::vector<std::map<std::string, double>> model_class_weights;
   // How an ensemble is combined: "heatmap" averages the members' heatmaps before peak finding;
   // "wbf" picks each member alone and fuses the picks (weighted boxes fusion in 3D, fusion.h).
   std::string fusion = "heatmap";

@@ -53,8 +53,18 @@ EnsembleFolder parse_ensemble_manifest(const fs::path& folder, const fs::path& f
       w = m["weight"].get<double>();
     }
     if (!(w > 0) || !std::isfinite(w)) throw Error(file, where + ": weight must be > 0");
+    std::map<std::string, double> per_class;
+    if (m.contains("class_weights")) {
+      if (!m["class_weights"].is_object()) throw Error(file, where + ": class_weights must be {\"class\": weight, ...}");
+      for (const auto& [name, v] : m["class_weights"].items()) {
+        if (!v.is_number() || !(v.get<double>() >= 0) || !std::isfinite(v.get<double>()))
+          throw Error(file, where + ": class_weights of '" + name + "' must be a number >= 0");
+        per_class[name] = v.get<double>();
+      }
+    }
     e.models.push_back(model);
     e.weights.push_back(w);
+    e.class_weights.push_back(std::move(per_class));
   }
   if (j.contains("fusion")) {
     if (!j["fusion"].is_string()) throw Error(file, "fusion must be heatmap or wbf");
@@ -78,6 +88,7 @@ EnsembleFolder read_ensemble_folder(const fs::path& folder) {
     e.folder = folder;
     e.models = {model};
     e.weights = {1.0};
+    e.class_weights = {{}};
     return e;
   }
   throw Error(folder, std::string("a model folder holds ") + kEnsembleManifest + " (an ensemble) or model.pt; this one has neither");
@@ -90,7 +101,9 @@ void write_ensemble_manifest(const EnsembleFolder& e) {
   manifest_json members = manifest_json::array();
   for (size_t i = 0; i < e.models.size(); ++i) {
     const fs::path rel = e.models[i].is_absolute() ? e.models[i].lexically_relative(fs::absolute(e.folder)) : e.models[i];
-    members.push_back({{"model", rel.generic_string()}, {"weight", e.weights.empty() ? 1.0 : e.weights[i]}});
+    manifest_json m = {{"model", rel.generic_string()}, {"weight", e.weights.empty() ? 1.0 : e.weights[i]}};
+    if (i < e.class_weights.size() && !e.class_weights[i].empty()) m["class_weights"] = e.class_weights[i];
+    members.push_back(std::move(m));
   }
   manifest_json j = {{"format", kEnsembleFormat}, {"members", members}, {"fusion", e.fusion}};
   if (!e.tta.empty()) j["tta"] = e.tta;
