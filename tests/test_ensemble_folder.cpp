@@ -184,3 +184,41 @@ TEST(EnsembleFolder, ClassWeightsLeaveAClassToTheMembersThatKeepIt) {
   write_file(dir / "ensemble.json", manifest(R"([{"model": "a.pt", "class_weights": {"thyroglobulin": 2}}])"));
   test::expect_error([&] { pick_with({dir.path()}); }, (dir / "a.pt").string(), "'thyroglobulin', a class the model does not have");
 }
+
+TEST(EnsembleFolder, InfoDescribesAFolderAndItsMembers) {
+  TempDir dir;
+  save_member(dir / "a.pt", 1);
+  save_member(dir / "b.pt", 2);
+  write_file(dir / "ensemble.json",
+             manifest(R"([{"model": "a.pt"}, {"model": "b.pt", "weight": 2, "class_weights": {"apo-ferritin": 0}}])"));
+  const auto tp = [&](const std::string& args) {
+    return test::run_command(test::shell_quote(test::tomopick_binary()) + " " + args + " " + test::shell_quote(dir.path().string()));
+  };
+  const auto text = tp("info");
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_NE(text.output.find("model folder"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("2 member(s), heatmap fusion"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("member 2: weight 2, apo-ferritin x 0"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("arch: unet3d"), std::string::npos) << text.output;
+  const auto j = tp("info --json");
+  ASSERT_EQ(j.exit_code, 0) << j.output;
+  EXPECT_NE(j.output.find("\"kind\": \"model folder\""), std::string::npos) << j.output;
+  EXPECT_NE(j.output.find("\"class_weights\""), std::string::npos) << j.output;
+}
+
+TEST(EnsembleFolder, TheShippedCziiEnsembleLoadsAndPicks) {
+  // models/czii-ensemble names the built-in model by a relative path: it must resolve, and its
+  // members (a heatmap U-Net and two point detectors) must agree on grid, classes and normalisation.
+  infer::PickerOptions o;
+  o.models = {fs::path(TOMOPICK_SOURCE_DIR) / "models" / "czii-ensemble"};
+  o.device = "cpu";
+  infer::Picker picker(o);
+  EXPECT_EQ(picker.info().classes.size(), 6u);
+  Volume<float> tomo = test::random_volume({24, 64, 64}, 9);
+  tomo.set_spacing({20, 20, 20});
+  const auto sets = picker.pick(tomo, "noise");
+  ASSERT_EQ(sets.size(), 6u);
+  const auto t = picker.thresholds();
+  EXPECT_GT(t.at("ribosome"), 0.0);
+  EXPECT_LT(t.at("ribosome"), 1.0);
+}

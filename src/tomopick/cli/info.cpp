@@ -12,6 +12,7 @@
 #include "tomopick/cli/common.h"
 #include "tomopick/cli/torch_commands.h"
 #include "tomopick/io/copick_project.h"
+#include "tomopick/io/ensemble_folder.h"
 #include "tomopick/io/picks.h"
 #include "tomopick/io/tomogram.h"
 #include "tomopick/io/tomogram_stats.h"
@@ -54,6 +55,35 @@ void print_pick_table(const std::vector<PickSet>& sets) {
   std::cout << fmt::format("  {:<{}}", "total", w);
   for (const auto& o : objects) std::cout << fmt::format("  {:>{}}", total[o], std::max<size_t>(6, o.size()));
   std::cout << "\n";
+}
+
+// A model folder (pick -m FOLDER): its members, weights, fusion and TTA, then each member as
+// `info MODEL` describes it.
+void info_model_folder(const fs::path& p, bool as_json) {
+  const auto e = read_ensemble_folder(p);
+  if (as_json) {
+    json members = json::array();
+    for (size_t i = 0; i < e.models.size(); ++i) {
+      json m = {{"model", e.models[i].string()}, {"weight", e.weights[i]}};
+      if (i < e.class_weights.size() && !e.class_weights[i].empty()) m["class_weights"] = e.class_weights[i];
+      members.push_back(m);
+    }
+    std::cout << json{{"kind", "model folder"}, {"path", p.string()}, {"members", members}, {"fusion", e.fusion},
+                      {"tta", e.tta}, {"thresholds", fs::exists(p / "thresholds.json")}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  std::cout << "tomopick model folder " << p.string() << ": " << e.models.size() << " member(s), " << e.fusion
+            << " fusion, TTA " << (e.tta.empty() ? "the first member's" : e.tta)
+            << (fs::exists(p / "thresholds.json") ? ", its own thresholds.json" : "") << "\n";
+  for (size_t i = 0; i < e.models.size(); ++i) {
+    std::cout << "member " << i + 1 << ": weight " << e.weights[i];
+    if (i < e.class_weights.size())
+      for (const auto& [name, w] : e.class_weights[i]) std::cout << ", " << name << " x " << w;
+    std::cout << "\n";
+    torch_commands().info_model(e.models[i], false);
+  }
 }
 
 json picks_json(const std::vector<PickSet>& sets) {
@@ -195,6 +225,8 @@ void add_info(CLI::App& app) {
       info_picks(p, *as_json);
     } else if (p.extension() == ".pt") {
       torch_commands().info_model(p, *as_json);
+    } else if (fs::is_directory(p) && (fs::exists(p / "ensemble.json") || fs::is_regular_file(p / "model.pt"))) {
+      info_model_folder(p, *as_json);
     } else {
       TomoReadOptions ro;
       ro.level = *level;
