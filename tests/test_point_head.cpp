@@ -12,6 +12,7 @@
 #include "tomopick/infer/ensemble.h"
 #include "tomopick/infer/picker.h"
 #include "tomopick/nn/heatmap_net.h"
+#include "tomopick/nn/model_file.h"
 #include "tomopick/nn/segresnet.h"
 #include "tomopick/nn/transfer.h"
 #include "tomopick/nn/unet3d.h"
@@ -256,4 +257,16 @@ validation: {window: [32, 48, 48]}
   }
   EXPECT_EQ(total, 3);
   EXPECT_GE(found, 2) << "big balls found within 17.5 Å";
+
+  // Fine-tuning it with the default recipe (configs/finetune.yaml: a heatmap loss) trains the point
+  // head with its own loss, and validates on held-back picks through the offsets.
+  train::TrainRequest ft;
+  ft.config = train::read_train_config(fs::path(TOMOPICK_SOURCE_DIR) / "configs" / "finetune.yaml");
+  train::apply_overrides(ft.config, {"train.steps=3", "train.val_every=0", "data.crop=[16,32,32]"}, "test");
+  ft.init = dir / "out" / "model.pt";
+  ft.data = {dir / "p"};
+  ft.out = dir / "ft";
+  const auto f = train::train(ft);
+  ASSERT_EQ(f.step_losses.size(), 3u);
+  EXPECT_EQ(nn::read_model_info(dir / "ft" / "model.pt").model.head, "point");
 }

@@ -133,6 +133,12 @@ void adopt_initial_model(TrainConfig& c, const nn::ModelInfo& m, const fs::path&
                           " would change what its weights mean (drop it; tomograms are resampled to the model's grid)");
   if (given(c, "data.normalize") && c.data.normalize != m.normalize)
     throw Error(init, "the model was trained with data.normalize " + m.normalize + ", the config asks for " + c.data.normalize);
+  if (m.model.head == "point" && c.loss.kind != "point") {
+    // The heatmap losses (finetune.yaml's) cannot train a point head, nor can mixed crops.
+    log::info(init.string() + " has a point head: fine-tuning with loss.kind point (not " + c.loss.kind + ") and no mixup");
+    c.loss.kind = "point";
+    c.augment.mixup = 0;
+  }
   c.model = m.model;
   c.data.spacing_A = m.spacing_A;
   c.data.normalize = m.normalize, c.data.mean = m.mean, c.data.std = m.std;
