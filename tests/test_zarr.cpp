@@ -246,6 +246,11 @@ TEST(ZarrErrors, OmeMetadataProblemsAreClear) {
   test::expect_error([&] { OmeZarr::open(d / "o.zarr"); }, ".zattrs", "scale");
   write_file_atomic(d / "o.zarr/.zattrs", R"({"multiscales":[{"datasets":[{"path":"7"}]}]})");
   test::expect_error([&] { OmeZarr::open(d / "o.zarr"); }, "7", "no such zarr array");
+  // Levels live inside the group (found by fuzzing: "/" read the disk's root).
+  for (const std::string path : {"/", "../o.zarr/0", "0/../../x", ""}) {
+    write_file_atomic(d / "o.zarr/.zattrs", R"({"multiscales":[{"datasets":[{"path":")" + path + R"("}]}]})");
+    test::expect_error([&] { OmeZarr::open(d / "o.zarr"); }, ".zattrs", "must be a relative path inside the group");
+  }
   fs::create_directories(d / "v3.zarr");
   write_file_atomic(d / "v3.zarr/zarr.json", "{}");
   test::expect_error([&] { OmeZarr::open(d / "v3.zarr"); }, "v3.zarr", "zarr v3");

@@ -81,6 +81,11 @@ OmeZarr OmeZarr::open(const fs::path& path, Vec3 fallback_spacing) {
       if (!d.contains("path") || !d["path"].is_string()) throw Error(attrs, "a dataset has no 'path'");
       OmeLevel l;
       l.path = d["path"].get<std::string>();
+      // A level lives inside the group: "/" or "../x" would read arrays elsewhere on the disk.
+      const fs::path rel(l.path);
+      bool inside = !l.path.empty() && rel.is_relative() && !rel.has_root_directory() && l.path.find('\0') == std::string::npos;
+      for (const auto& part : rel) inside = inside && part != "..";
+      if (!inside) throw Error(attrs, "dataset path '" + l.path + "' must be a relative path inside the group");
       l.spacing = {1, 1, 1};
       if (d.contains("coordinateTransformations")) {
         for (const json& t : d["coordinateTransformations"]) {
