@@ -3,8 +3,8 @@
 #   1. the simulated CZII runs the built-in model's stage 1 learned from (czii preset, seed 7) and
 #      threshold-tuning runs of another seed (99), as scripts/builtin_model.sh makes them;
 #   2. two point detectors (the CZII 1st place's head) trained on them from scratch with
-#      configs/czii-1st-pointdet.yaml, on the built-in's 3D U-Net backbone (16-32-64-128) and on the
-#      CZII 4th place's 2.5D ConvNeXt U-Net, so the members differ in network and head from the
+#      configs/czii-1st-pointdet.yaml, on the built-in's 3D U-Net backbone (16-32-64-128) and on a
+#      VoxResNet (a CZII 2nd-place family), so the members differ in network and head from the
 #      built-in and from each other;
 #   3. the built-in model (models/default: a heatmap unet3d, simulations and the real tomo9) as the
 #      third, named by its path relative to OUT_DIR, so it is not copied;
@@ -41,8 +41,8 @@ train() {  # NAME [--set ...]
 }
 train pointdet_unet3d --set model.arch=unet3d --set "model.channels=[16,32,64,128]" --set "model.strides=[2,2,2]" \
   --set model.num_res_units=1 --set model.norm=instance
-train pointdet_unet25d --set model.arch=unet25d --set model.block=convnext --set "model.channels=[16,32,64,128]" \
-  --set model.slices=5 --set model.head_upscale=2 --set model.norm=batch
+train pointdet_voxresnet --set model.arch=voxresnet --set "model.channels=[16,32,64,64]" \
+  --set "model.blocks_down=[0,2,2,2]" --set model.norm=instance
 
 builtin=$(realpath --relative-to="$out" "$root/models/default/model.pt")
 manifest() {  # CLASS_WEIGHTS_JSON: the point detectors' class weights
@@ -52,7 +52,7 @@ manifest() {  # CLASS_WEIGHTS_JSON: the point detectors' class weights
   "members": [
     {"model": "$builtin", "weight": 1},
     {"model": "pointdet_unet3d.pt", "weight": 1, "class_weights": $1},
-    {"model": "pointdet_unet25d.pt", "weight": 1, "class_weights": $1}
+    {"model": "pointdet_voxresnet.pt", "weight": 1, "class_weights": $1}
   ],
   "fusion": "heatmap",
   "tta": "$tta"
