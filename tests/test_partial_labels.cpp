@@ -135,6 +135,47 @@ TEST(PuEstimate, CountsParticlesAndChoosesAThresholdFromHeldBackPicksAlone) {
   EXPECT_EQ(none.fbeta, 0);
 }
 
+TEST(PuEstimate, TrainingTakesTheCountFromHeldBackPicksSincePicksItLearnedScoreHigher) {
+  // 150 particles scoring 0.3-1.0 and 1000 other peaks scoring 0-0.35; the held-back picks found at
+  // 0.9, 0.7, 0.5, 0.4 and one not found; of the 21 picks the network learned from, 20 score 0.60-0.98
+  // (above the unseen ones) and one 0.28.
+  std::vector<double> peaks, learned, held{0.9, 0.7, 0.5, 0.4, 0.0};
+  for (int i = 0; i < 150; ++i) peaks.push_back(0.3 + 0.7 * i / 150.0);
+  for (int i = 1; i <= 1000; ++i) peaks.push_back(0.35 * i / 1000.0);
+  for (int k = 0; k < 20; ++k) learned.push_back(0.6 + 0.02 * k);
+  learned.push_back(0.28);
+  std::vector<double> all = learned;
+  all.insert(all.end(), held.begin(), held.end());
+  const auto biased = estimate_pu(peaks, all, 4, 0, 0.02);
+  const auto e = estimate_pu_partial(peaks, learned, held, 4, 0, 0.02);
+  // The held-back median is 0.5: 107 peaks score at least that, and 3 of 5 held-back picks do.
+  EXPECT_NEAR(e.count, 107 / 0.6, 1e-9);
+  EXPECT_DOUBLE_EQ(e.median_score, 0.5);
+  EXPECT_FALSE(e.count_given);
+  EXPECT_LT(biased.count, 0.7 * e.count);  // the learned picks' count: far fewer particles
+  // The same recall curve (every pick) with the larger count: the lower threshold that keeps the
+  // learned pick at 0.28 (351 peaks) instead of 0.4 (128).
+  ASSERT_TRUE(e.threshold);
+  ASSERT_TRUE(biased.threshold);
+  EXPECT_DOUBLE_EQ(*e.threshold, 0.28);
+  EXPECT_DOUBLE_EQ(*biased.threshold, 0.4);
+  EXPECT_EQ(e.picks, 351);
+  EXPECT_EQ(biased.picks, 128);
+  EXPECT_EQ(e.held_out, 26);
+  // Too few held-back picks (or the median one not found): every pick gives the count, as before.
+  const auto few = estimate_pu_partial(peaks, learned, held, 4, 0, 0.02, 6);
+  EXPECT_DOUBLE_EQ(few.count, biased.count);
+  EXPECT_EQ(few.threshold, biased.threshold);
+  const auto lost = estimate_pu_partial(peaks, learned, {0.9, 0, 0, 0}, 4, 0, 0.02);
+  std::vector<double> all_lost = learned;
+  for (double h : {0.9, 0.0, 0.0, 0.0}) all_lost.push_back(h);  // median not found
+  EXPECT_DOUBLE_EQ(lost.count, estimate_pu(peaks, all_lost, 4).count);
+  // A count the user gives wins.
+  const auto given = estimate_pu_partial(peaks, learned, held, 4, 500, 0.02);
+  EXPECT_EQ(given.count, 500);
+  EXPECT_TRUE(given.count_given);
+}
+
 TEST(PuLoss, MatchesItsFormulaAndDoesNotPunishUnlabelledParticles) {
   // Two 1 x 1 x 8 "crops": crop 0 centred on a labelled particle, crop 1 drawn uniformly and holding
   // an unlabelled particle of the same shape.

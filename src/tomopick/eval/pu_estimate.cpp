@@ -59,4 +59,18 @@ PuEstimate estimate_pu(const std::vector<double>& peak_scores, const std::vector
   return e;
 }
 
+PuEstimate estimate_pu_partial(const std::vector<double>& peak_scores, const std::vector<double>& learned_scores,
+                               const std::vector<double>& held_out_scores, double beta, double given_count,
+                               double tolerance, int64_t min_held) {
+  std::vector<double> all = learned_scores;
+  all.insert(all.end(), held_out_scores.begin(), held_out_scores.end());
+  if (given_count > 0) return estimate_pu(peak_scores, all, beta, given_count, tolerance);
+  const auto unseen = estimate_pu(peak_scores, held_out_scores, beta);
+  if (unseen.held_out < min_held || !(unseen.median_score > 0)) return estimate_pu(peak_scores, all, beta, 0, tolerance);
+  auto e = estimate_pu(peak_scores, all, beta, unseen.count, tolerance);
+  e.count_given = false;
+  e.median_score = unseen.median_score;
+  return e;
+}
+
 }  // namespace tomopick

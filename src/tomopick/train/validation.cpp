@@ -129,8 +129,7 @@ ValidationResult validate_partial(nn::HeatmapNet& net, const nn::ModelInfo& info
     const auto given = given_counts.find(cls.name);
     const double count = given == given_counts.end() ? 0 : given->second;
     out.pu_held_out[cls.name] = estimate_pu(scores, held, beta, count);
-    labelled.insert(labelled.end(), held.begin(), held.end());
-    const auto e = estimate_pu(scores, labelled, beta, count, tolerance);
+    const auto e = estimate_pu_partial(scores, labelled, held, beta, count, tolerance);
     out.pu[cls.name] = e;
     double found = 0;
     for (double h : held) found += e.threshold && h >= *e.threshold ? 1 : 0;

@@ -19,7 +19,7 @@ struct ValidationResult {
   std::map<std::string, double> thresholds; // per class (+inf: keep none)
   int64_t picks = 0;                        // candidate peaks considered
   Thresholds tuned;                         // what tune_czii (or the partial-label estimate) made of them
-  std::map<std::string, PuEstimate> pu;     // validate_partial, per class: from all labelled picks (thresholds)
+  std::map<std::string, PuEstimate> pu;     // validate_partial, per class: from all labelled picks with the held-back count (thresholds)
   std::map<std::string, PuEstimate> pu_held_out;  // ... from the held-back picks alone (the score)
   std::map<std::string, double> held_out_recall;  // ... the held-back picks found at the threshold
   double seconds = 0;
@@ -31,10 +31,11 @@ ValidationResult validate_model(nn::HeatmapNet& net, const nn::ModelInfo& info, 
 
 // Validation on partial labels, against the peaks of the runs' whole tomograms, through estimate_pu
 // (eval/pu_estimate.h). The score is the mean over classes of the F_beta estimated from the held-back
-// picks (TrainingRun::held_out) alone: picks the network never learned from. The thresholds and the
-// particle counts come from all labelled picks, held back or not: five times as many give a steadier
-// estimate, and a network's scores of picks it learned from were measured to sit close to those of
-// picks it did not (README, "Fine-tune on your own picks"); `tolerance` leans them to recall.
+// picks (TrainingRun::held_out) alone: picks the network never learned from. So is the particle count
+// (with at least 3 held-back picks, the median found): picks it learned from score higher, which
+// halved the count on tomo9's halves (README, "Fine-tune on your own picks"). The thresholds use all
+// labelled picks, held back or not, with that count: five times as many give a finer recall curve;
+// `tolerance` leans them to recall.
 // `given_counts` (class -> particles in all the runs together) replaces estimated counts.
 ValidationResult validate_partial(nn::HeatmapNet& net, const nn::ModelInfo& info, const std::vector<TrainingRun>& runs,
                                   float min_score, const std::map<std::string, double>& given_counts = {},
