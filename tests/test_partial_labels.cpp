@@ -153,27 +153,49 @@ TEST(PuEstimate, TrainingTakesTheCountFromHeldBackPicksSincePicksItLearnedScoreH
   EXPECT_DOUBLE_EQ(e.median_score, 0.5);
   EXPECT_FALSE(e.count_given);
   EXPECT_LT(biased.count, 0.7 * e.count);  // the learned picks' count: far fewer particles
-  // The same recall curve (every pick) with the larger count: the lower threshold that keeps the
-  // learned pick at 0.28 (351 peaks) instead of 0.4 (128).
+  // The learned picks' median (0.78) sits 0.28 above the held-back one: their scores move down by
+  // that, so the recall curve reaches 92 % at 0.32 (0.60 - 0.28), which keeps 231 peaks.
+  EXPECT_NEAR(e.learned_shift, 0.28, 1e-9);
   ASSERT_TRUE(e.threshold);
   ASSERT_TRUE(biased.threshold);
-  EXPECT_DOUBLE_EQ(*e.threshold, 0.28);
+  EXPECT_NEAR(*e.threshold, 0.32, 1e-9);
+  EXPECT_EQ(e.picks, 231);
   EXPECT_DOUBLE_EQ(*biased.threshold, 0.4);
-  EXPECT_EQ(e.picks, 351);
   EXPECT_EQ(biased.picks, 128);
   EXPECT_EQ(e.held_out, 26);
-  // Too few held-back picks (or the median one not found): every pick gives the count, as before.
+  // The same count without the shift keeps the learned pick at 0.28 (351 peaks, everything above
+  // the particles' floor).
+  const auto unshifted = estimate_pu(peaks, all, 4, e.count, 0.02);
+  ASSERT_TRUE(unshifted.threshold);
+  EXPECT_DOUBLE_EQ(*unshifted.threshold, 0.28);
+  // Against the truth (the particles are the 150 peaks scoring >= 0.3 by construction), the shifted
+  // choice has the best F4 of the three.
+  auto true_f4 = [&](double t) {
+    double kept = 0, found = 0;
+    for (size_t i = 0; i < peaks.size(); ++i)
+      if (peaks[i] >= t) kept += 1, found += i < 150 ? 1 : 0;
+    const double p = found / kept, r = found / 150;
+    return 17 * p * r / (16 * p + r);
+  };
+  EXPECT_GT(true_f4(*e.threshold), true_f4(*unshifted.threshold));
+  EXPECT_GT(true_f4(*e.threshold), true_f4(*biased.threshold));
+  // Too few held-back picks (or the median one not found): every pick as it is, as before.
   const auto few = estimate_pu_partial(peaks, learned, held, 4, 0, 0.02, 6);
   EXPECT_DOUBLE_EQ(few.count, biased.count);
   EXPECT_EQ(few.threshold, biased.threshold);
+  EXPECT_EQ(few.learned_shift, 0);
   const auto lost = estimate_pu_partial(peaks, learned, {0.9, 0, 0, 0}, 4, 0, 0.02);
   std::vector<double> all_lost = learned;
   for (double h : {0.9, 0.0, 0.0, 0.0}) all_lost.push_back(h);  // median not found
   EXPECT_DOUBLE_EQ(lost.count, estimate_pu(peaks, all_lost, 4).count);
-  // A count the user gives wins.
+  // A count the user gives wins; the shift still applies.
   const auto given = estimate_pu_partial(peaks, learned, held, 4, 500, 0.02);
   EXPECT_EQ(given.count, 500);
   EXPECT_TRUE(given.count_given);
+  EXPECT_NEAR(given.learned_shift, 0.28, 1e-9);
+  // Learned picks that score below the unseen ones are not moved up.
+  const auto low = estimate_pu_partial(peaks, {0.2, 0.25, 0.3}, held, 4, 0, 0.02);
+  EXPECT_EQ(low.learned_shift, 0);
 }
 
 TEST(PuLoss, MatchesItsFormulaAndDoesNotPunishUnlabelledParticles) {

@@ -62,14 +62,23 @@ PuEstimate estimate_pu(const std::vector<double>& peak_scores, const std::vector
 PuEstimate estimate_pu_partial(const std::vector<double>& peak_scores, const std::vector<double>& learned_scores,
                                const std::vector<double>& held_out_scores, double beta, double given_count,
                                double tolerance, int64_t min_held) {
-  std::vector<double> all = learned_scores;
-  all.insert(all.end(), held_out_scores.begin(), held_out_scores.end());
-  if (given_count > 0) return estimate_pu(peak_scores, all, beta, given_count, tolerance);
   const auto unseen = estimate_pu(peak_scores, held_out_scores, beta);
-  if (unseen.held_out < min_held || !(unseen.median_score > 0)) return estimate_pu(peak_scores, all, beta, 0, tolerance);
-  auto e = estimate_pu(peak_scores, all, beta, unseen.count, tolerance);
-  e.count_given = false;
+  if (unseen.held_out < min_held || !(unseen.median_score > 0)) {
+    std::vector<double> all = learned_scores;
+    all.insert(all.end(), held_out_scores.begin(), held_out_scores.end());
+    return estimate_pu(peak_scores, all, beta, given_count, tolerance);
+  }
+  // The learned picks' recall curve, moved down by how far their median sits above the unseen
+  // picks' median: the shape from many picks, the level from the unseen ones.
+  std::vector<double> desc = learned_scores;
+  std::sort(desc.begin(), desc.end(), std::greater<double>());
+  const double gap = desc.empty() ? 0.0 : std::max(0.0, desc[(desc.size() - 1) / 2] - unseen.median_score);
+  std::vector<double> pooled = held_out_scores;
+  for (double s : learned_scores) pooled.push_back(s - gap > 0 ? s - gap : 0.0);
+  auto e = estimate_pu(peak_scores, pooled, beta, given_count > 0 ? given_count : unseen.count, tolerance);
+  e.count_given = given_count > 0;
   e.median_score = unseen.median_score;
+  e.learned_shift = gap;
   return e;
 }
 

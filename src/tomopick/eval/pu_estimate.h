@@ -31,6 +31,7 @@ struct PuEstimate {
   std::optional<double> threshold;  // none: no held-back pick was found at all
   double recall = 0, precision = 0, fbeta = 0;  // estimates at the threshold
   int64_t picks = 0;           // peaks kept at the threshold
+  double learned_shift = 0;    // estimate_pu_partial: how far the learned picks' scores were moved down
 };
 
 // `peak_scores`: every candidate peak (of one class) in the scored volumes; `held_out_scores`: per
@@ -39,13 +40,15 @@ struct PuEstimate {
 PuEstimate estimate_pu(const std::vector<double>& peak_scores, const std::vector<double>& held_out_scores,
                        double beta = 4, double given_count = 0, double tolerance = 0);
 
-// What training on partial labels uses: the particle count from the held-back picks alone (when at
-// least `min_held` are held back and their median pick is found; else from all), the threshold from
-// all of them (`learned` and `held`) with that count. A network scores the picks it learned from
-// above the particles it never saw (tomo9's halves after fine-tuning: median 0.65 against 0.52-0.55
-// for the other half's picks), so a count from them comes out about half the true one and raises the
-// threshold; the many learned picks still give the finer recall curve. `count_given` stays false
-// for a count estimated either way.
+// What training on partial labels uses. A network scores the picks it learned from above the
+// particles it never saw (tomo9's halves after fine-tuning: median 0.65 against 0.52-0.55 for the
+// other half's picks): a count from them comes out about half the true one, and a recall curve from
+// them promises recall at thresholds where unseen particles are already lost; both raise the
+// threshold. So, when at least `min_held` picks are held back and their median pick is found: the
+// particle count comes from the held-back picks alone, and the learned picks' scores are moved down
+// by the gap between the two medians (`learned_shift`) before they join the held-back ones in the
+// recall curve (the shape from many picks, the level from the unseen ones). Else every pick, as they
+// are. A given count replaces the estimated one either way.
 PuEstimate estimate_pu_partial(const std::vector<double>& peak_scores, const std::vector<double>& learned_scores,
                                const std::vector<double>& held_out_scores, double beta = 4, double given_count = 0,
                                double tolerance = 0, int64_t min_held = 3);

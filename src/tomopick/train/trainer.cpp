@@ -433,6 +433,7 @@ TrainSummary train(const TrainRequest& req) {
       row["val_threshold_" + k] = e.threshold ? number_text(*e.threshold, 6) : "";
       row["val_recall_" + k] = number_text(held_recall, 6);
       row["val_count_" + k] = number_text(e.count, 6);
+      row["val_learned_shift_" + k] = number_text(e.learned_shift, 6);
       per_class += " (threshold " + (e.threshold ? number_text(*e.threshold, 3) : "-") + " finds " +
                    number_text(100 * held_recall, 3) + " % of held-back picks; ~" + number_text(std::round(e.count), 6) +
                    " particles)";

@@ -34,8 +34,8 @@ ValidationResult validate_model(nn::HeatmapNet& net, const nn::ModelInfo& info, 
 // picks (TrainingRun::held_out) alone: picks the network never learned from. So is the particle count
 // (with at least 3 held-back picks, the median found): picks it learned from score higher, which
 // halved the count on tomo9's halves (README, "Fine-tune on your own picks"). The thresholds use all
-// labelled picks, held back or not, with that count: five times as many give a finer recall curve;
-// `tolerance` leans them to recall.
+// labelled picks, held back or not, with that count (five times as many give a finer recall curve),
+// the learned picks' scores moved down to the held-back picks' level; `tolerance` leans them to recall.
 // `given_counts` (class -> particles in all the runs together) replaces estimated counts.
 ValidationResult validate_partial(nn::HeatmapNet& net, const nn::ModelInfo& info, const std::vector<TrainingRun>& runs,
                                   float min_score, const std::map<std::string, double>& given_counts = {},
