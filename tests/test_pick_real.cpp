@@ -47,3 +47,41 @@ TEST(PickRealTomogram, DefaultModelFindsCuratedRibosomes) {
   // recall counts.
   EXPECT_GE(hit, 34);
 }
+
+TEST(PickRealTomogram, DefaultModelPicksTheStoredChunkOfTheCziiFragment) {
+  // TS_6_4's store keeps one chunk of level 1 (z [0, 92), y and x [256, 315) at 20.02 Å); level 0 and
+  // the rest read as fill value. Picking the store as it is finds the chunk's ribosomes, in the run's
+  // frame. (Before 2026-12-06 the empty level 0 was read: 620 picks, all beta-amylase.)
+  const auto data = test::shared_data() / "czii-fragments";
+  if (!fs::exists(data / "TS_6_4/denoised.zarr")) GTEST_SKIP() << "no real data beside the repository";
+  test::TempDir dir;
+  const auto out = dir / "ts64.csv";
+  const auto r = test::run_command(test::tomopick_binary() + " pick " +
+                                   test::shell_quote((data / "TS_6_4/denoised.zarr").string()) + " --tta none --out " +
+                                   test::shell_quote(out.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("level 0 holds no data; picking level 1"), std::string::npos) << r.output;
+  const double s = 20.024888, lo = 256 * s - 10, hi = 315 * s + 10;
+  std::vector<Pick> ribosomes;
+  for (const auto& set : read_picks(out))
+    for (const auto& p : set.points) {
+      EXPECT_GE(p.x, lo);
+      EXPECT_LE(p.x, hi);
+      EXPECT_GE(p.y, lo);
+      EXPECT_LE(p.y, hi);
+      if (set.object == "ribosome") ribosomes.push_back(p);
+    }
+  int truth = 0, hit = 0;
+  for (const auto& set : read_picks(data / "picks/FiveParticlesDataTS_6_4.csv"))
+    for (const auto& t : set.points) {
+      if (set.object != "ribosome" || t.x < 256 * s || t.x >= 315 * s || t.y < 256 * s || t.y >= 315 * s) continue;
+      ++truth;
+      for (const auto& p : ribosomes)
+        if (std::hypot(p.x - t.x, p.y - t.y, p.z - t.z) <= 75) {
+          ++hit;
+          break;
+        }
+    }
+  ASSERT_EQ(truth, 7);
+  EXPECT_GE(hit, 6);  // 7 of 7 on 2026-12-06 (8 ribosome picks); 0 before
+}

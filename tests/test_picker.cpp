@@ -1,6 +1,6 @@
 // The picking pipeline (infer/picker.h): a tiny trained model finds the particles of an unseen run;
 // the answer does not depend on the window size, on streaming from a file in slabs, or on the input's
-// voxel spacing; garbage input is an error.
+// voxel spacing, nor on the tomogram being a fragment of a larger store; garbage input is an error.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,6 +11,7 @@
 #include "tomopick/infer/picker.h"
 #include "tomopick/nn/model_io.h"
 #include "tomopick/io/mrc.h"
+#include "tomopick/io/ome_zarr.h"
 #include "tomopick/train/trainer.h"
 
 using namespace tomopick;
@@ -320,4 +321,65 @@ TEST_F(Picking, WarnsWhenATomogramLooksUnlikeTheTrainingData) {
   picker.pick(smooth, "smooth");
   ASSERT_FALSE(picker.warnings().empty());
   EXPECT_NE(picker.warnings().back().find("high-frequency share of the power"), std::string::npos) << picker.warnings().back();
+}
+
+TEST_F(Picking, AFragmentOfAStoreIsPickedWhereItsChunksAre) {
+  // The test run as the stored chunks of a store four times its size (a CZII fragment): the other
+  // chunks are missing, i.e. fill value. Picking the store must give the run's own picks, moved by
+  // the chunks' offset, whether read whole or streamed; not picks of a volume of constant fill.
+  const auto vol = read_tomogram(test_tomogram()).to_float32();
+  const Shape3 s = vol.shape();
+  Volume<float> big({s.z, 2 * s.y, 2 * s.x}, vol.spacing());
+  for (int64_t z = 0; z < s.z; ++z)
+    for (int64_t y = 0; y < s.y; ++y)
+      for (int64_t x = 0; x < s.x; ++x) big(z, s.y + y, s.x + x) = vol(z, y, x);
+  TempDir d;
+  const fs::path store = d / "fragment.zarr";
+  OmeWriteOptions w;
+  w.levels = 2;
+  w.array.chunks = {s.z / 2, s.y / 2, s.x / 2};  // the run is whole chunks at both levels
+  w.array.skip_empty_chunks = true;
+  write_ome_zarr(store, AnyVolume(big), w);
+  ASSERT_EQ(probe_tomogram(store).levels[0].data_box().begin, (Index3{0, s.y, s.x}));
+  // Each level's picks: those of its stored box picked on its own, moved to where the box starts.
+  const auto expect_shifted = [&](const std::vector<PickSet>& got, const std::vector<PickSet>& reference,
+                                  double dy, double dx, const std::string& what) {
+    ASSERT_EQ(got.size(), reference.size());
+    int64_t n = 0;
+    for (size_t k = 0; k < got.size(); ++k) {
+      ASSERT_EQ(got[k].points.size(), reference[k].points.size()) << got[k].object << " " << what;
+      for (size_t i = 0; i < got[k].points.size(); ++i, ++n) {
+        const Pick &g = got[k].points[i], &r = reference[k].points[i];
+        EXPECT_NEAR(g.z, r.z, 1e-9);
+        EXPECT_NEAR(g.y, r.y + dy, 1e-9);
+        EXPECT_NEAR(g.x, r.x + dx, 1e-9);
+        EXPECT_EQ(g.score, r.score);
+      }
+    }
+    EXPECT_GT(n, 0) << what;
+  };
+  const double dy = double(s.y) * vol.spacing().y, dx = double(s.x) * vol.spacing().x;
+  const auto reference = infer::Picker(options()).pick(vol, "run0");
+  for (int64_t budget : {int64_t(0), int64_t(6 << 20)}) {
+    auto o = options();
+    o.max_memory_bytes = budget;  // 0: read whole; 6 MB: streamed in slabs
+    expect_shifted(infer::Picker(o).pick(store, "run0"), reference, dy, dx, "level 0, budget " + std::to_string(budget));
+  }
+  // Level 0 lost entirely (only the 2x-downsampled level survives, as in CZII's TS_6_4 fragment):
+  // level 1's stored box is picked (upsampled to the model's grid).
+  for (const auto& e : fs::directory_iterator(store / "0"))
+    if (e.path().filename().string()[0] != '.') fs::remove_all(e.path());
+  TomoReadOptions r1;
+  r1.level = 1;
+  const TomoLevel l1 = probe_tomogram(store).levels[1];
+  ASSERT_EQ(l1.data_box().begin, (Index3{0, s.y / 2, s.x / 2}));
+  r1.box = l1.data_box();
+  const auto coarse_reference = infer::Picker(options()).pick(read_tomogram(store, r1).to_float32(), "run0");
+  expect_shifted(infer::Picker(options()).pick(store, "run0"), coarse_reference, double(s.y / 2) * l1.spacing.y,
+                 double(s.x / 2) * l1.spacing.x, "level 1");
+  // Nothing stored at all: a clear error, not picks of the fill value.
+  for (const auto& e : fs::directory_iterator(store / "1"))
+    if (e.path().filename().string()[0] != '.') fs::remove_all(e.path());
+  test::expect_error([&] { infer::Picker(options()).pick(store, "run0"); }, "fragment.zarr",
+                     "holds no data: no chunk of any level is stored");
 }

@@ -59,6 +59,31 @@ TEST(SlidingWindowGrid, WindowStartsEndAtTheBorder) {
   EXPECT_EQ(window_starts(150, 128, 0.9, 4), (std::vector<int64_t>{0, 12, 24}));  // border 152
 }
 
+TEST(SlidingWindowGrid, WindowShrinksAlongAxesWhereTheVolumeIsSmaller) {
+  // A CZII fragment (92 x 59 x 59 at 20 Å) under the built-in model's 64 x 128 x 128 window.
+  WindowOptions o;
+  o.window = {64, 128, 128};
+  WindowGrid g = make_window_grid({92, 59, 59}, o);
+  EXPECT_EQ(g.window, (Shape3{64, 59, 59}));
+  EXPECT_EQ(g.z.starts_vox, (std::vector<int64_t>{0, 28}));
+  EXPECT_EQ(g.y.starts_vox, (std::vector<int64_t>{0}));
+  EXPECT_EQ(g.y.window_out, 59);
+  EXPECT_EQ(g.x.profile.size(), 59u);
+  // rounded up to the output stride
+  o.out_stride = 2;
+  EXPECT_EQ(make_window_grid({92, 59, 59}, o).window, (Shape3{64, 60, 60}));
+  // a transform exchanging y and x keeps the window square: the larger side, still fitted
+  o.out_stride = 1;
+  o.tta = parse_tta("rot90");
+  EXPECT_EQ(make_window_grid({92, 59, 100}, o).window, (Shape3{64, 100, 100}));
+  EXPECT_EQ(make_window_grid({92, 59, 300}, o).window, (Shape3{64, 128, 128}));
+  // flips alone do not
+  o.tta = parse_tta("flips");
+  EXPECT_EQ(make_window_grid({30, 59, 100}, o).window, (Shape3{30, 59, 100}));
+  // a volume at least as large as the window keeps it
+  EXPECT_EQ(make_window_grid({64, 128, 500}, o).window, (Shape3{64, 128, 128}));
+}
+
 TEST(SlidingWindowGrid, BlendProfilesAreHandComputed) {
   EXPECT_EQ(blend_profile("constant", 3, 0.125), (std::vector<float>{1, 1, 1}));
   EXPECT_EQ(blend_profile("pyramid", 4, 0.125), (std::vector<float>{0.5f, 1, 1, 0.5f}));
@@ -237,6 +262,28 @@ TEST(SlidingWindow, InPlaneConvolutionAgreesEverywhereWhenWindowsSpanYAndX) {
   o.window = {6, 12, 12};
   o.overlap = 0.5;
   const auto out = predict_volume(in, {{net}}, o);
+  const auto whole = net(to_tensor(in).unsqueeze(0).unsqueeze(0));
+  for (int64_t c = 0; c < 2; ++c)
+    EXPECT_LT(max_abs_diff(out[size_t(c)], volume_from_tensor(whole[0][c])), 1e-6f);
+}
+
+TEST(SlidingWindow, VolumeSmallerThanTheWindowIsPredictedWithoutPadding) {
+  // The window fits the volume, so the network sees exactly the volume: a zero-padded convolution
+  // agrees with the whole-volume one at every voxel, faces included. Padding the 9-voxel x out to
+  // the window's 16 by repeating the edge would change the last x plane.
+  const Shape3 shape{5, 7, 9};
+  const Volume<float> in = random_volume(shape, 6);
+  const Predictor net = conv_net();
+  std::vector<std::vector<int64_t>> seen;
+  const Predictor recording = [&](const at::Tensor& b) {
+    seen.push_back(b.sizes().vec());
+    return net(b);
+  };
+  WindowOptions o;
+  o.window = {8, 16, 16};
+  const auto out = predict_volume(in, {{recording}}, o);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], (std::vector<int64_t>{1, 1, 5, 7, 9}));
   const auto whole = net(to_tensor(in).unsqueeze(0).unsqueeze(0));
   for (int64_t c = 0; c < 2; ++c)
     EXPECT_LT(max_abs_diff(out[size_t(c)], volume_from_tensor(whole[0][c])), 1e-6f);

@@ -145,6 +145,12 @@ TEST(OmeZarr, ReadsTheRealCziiStore) {
   EXPECT_EQ(z.levels()[1].meta.codec.id, "blosc");
   EXPECT_EQ(z.levels()[1].meta.separator, '/');
   EXPECT_EQ(z.array(1).stored_chunk_count(), 1);
+  // the one chunk, clipped to the level: where `pick` looks; levels 0 and 2 hold nothing
+  const Box b = z.array(1).stored_box();
+  EXPECT_EQ(b.begin, (Index3{0, 256, 256}));
+  EXPECT_EQ(b.shape, (Shape3{92, 59, 59}));
+  EXPECT_TRUE(z.array(0).stored_box().shape.empty());
+  EXPECT_TRUE(z.array(2).stored_box().shape.empty());
 }
 
 TEST(OmeZarr, RealSurvivingChunkMatchesPythonZarr) {
@@ -278,4 +284,15 @@ TEST(ZarrWrite, SkippingEmptyChunksReadsBackAsFill) {
   const auto back = a.read_all().get<float>();
   EXPECT_EQ(back(3, 3, 3), 5.f);
   EXPECT_EQ(back(0, 0, 0), 0.f);
+  EXPECT_EQ(a.stored_box().begin, (Index3{2, 2, 2}));
+  EXPECT_EQ(a.stored_box().shape, (Shape3{2, 2, 2}));
+  v(0, 0, 1) = 1.f;  // two corner chunks: the box spans them
+  write_zarr_array(d / "t.zarr", v, {{2, 2, 2}, parse_codec_spec("zstd"), '.', true});
+  EXPECT_EQ(ZarrArray::open(d / "t.zarr").stored_box().begin, (Index3{0, 0, 0}));
+  EXPECT_EQ(ZarrArray::open(d / "t.zarr").stored_box().shape, (Shape3{4, 4, 4}));
+  Volume<float> odd({5, 3, 4});  // a partial edge chunk is clipped to the array
+  odd(4, 2, 3) = 2.f;
+  write_zarr_array(d / "o.zarr", odd, {{2, 2, 2}, parse_codec_spec("zstd"), '.', true});
+  EXPECT_EQ(ZarrArray::open(d / "o.zarr").stored_box().begin, (Index3{4, 2, 2}));
+  EXPECT_EQ(ZarrArray::open(d / "o.zarr").stored_box().shape, (Shape3{1, 1, 2}));
 }

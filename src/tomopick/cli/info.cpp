@@ -165,8 +165,13 @@ int info_tomogram(const fs::path& path, const TomoReadOptions& ro, bool stats, b
   if (stats) st = tomogram_stats(path, ro);
   if (as_json) {
     json levels = json::array();
-    for (const auto& l : t.levels)
+    for (const auto& l : t.levels) {
       levels.push_back({{"shape_zyx", {l.shape.z, l.shape.y, l.shape.x}}, {"spacing_A_zyx", {l.spacing.z, l.spacing.y, l.spacing.x}}});
+      if (l.stored) {
+        const Box& b = *l.stored;
+        levels.back()["stored_box_zyx"] = {{"begin", {b.begin.z, b.begin.y, b.begin.x}}, {"shape", {b.shape.z, b.shape.y, b.shape.x}}};
+      }
+    }
     json j = {{"kind", "tomogram"}, {"path", path.string()}, {"format", format_name(t.format)}, {"dtype", dtype_name(t.dtype)},
               {"levels", levels}, {"origin_A_zyx", {t.origin.z, t.origin.y, t.origin.x}}, {"spacing_known", t.spacing_known},
               {"details", t.details}};
@@ -182,6 +187,12 @@ int info_tomogram(const fs::path& path, const TomoReadOptions& ro, bool stats, b
     const auto& l = t.levels[i];
     std::cout << fmt::format("  level {}  {}  spacing {} Å  size {:.0f} x {:.0f} x {:.0f} Å\n", i, shape_zyx(l.shape),
                              vec_zyx(l.spacing), l.shape.z * l.spacing.z, l.shape.y * l.spacing.y, l.shape.x * l.spacing.x);
+    // Missing chunks read as the fill value: say where the data are when that is not everywhere.
+    if (const Box b = l.data_box(); b.shape.empty())
+      std::cout << "           no chunk stored (every voxel is the fill value)\n";
+    else if (!(b.shape == l.shape))
+      std::cout << fmt::format("           stored: z [{}, {}), y [{}, {}), x [{}, {}); the rest is the fill value\n", b.begin.z,
+                               b.end().z, b.begin.y, b.end().y, b.begin.x, b.end().x);
   }
   if (!t.spacing_known) std::cout << "  (the file gives no voxel spacing; 1 Å assumed — pass --spacing)\n";
   if (t.origin.x != 0 || t.origin.y != 0 || t.origin.z != 0) std::cout << "  origin   " << vec_zyx(t.origin) << " Å\n";

@@ -287,6 +287,16 @@ void apply_expected(Picker::Impl& m, std::vector<PickSet>& sets) {
   }
 }
 
+// "[a, b)" voxels.
+std::string range_str(int64_t a, int64_t b) { return "[" + std::to_string(a) + ", " + std::to_string(b) + ")"; }
+
+// Picks made in a box of the tomogram, moved into the tomogram's frame (the box starts at origin_A).
+std::vector<PickSet> shifted(std::vector<PickSet> sets, const Vec3& origin_A) {
+  for (auto& s : sets)
+    for (auto& p : s.points) p.z += origin_A.z, p.y += origin_A.y, p.x += origin_A.x;
+  return sets;
+}
+
 // Warns when the tomogram (its normalised central box) looks unlike the model's training data.
 void check_appearance(Picker::Impl& m, const Volume<float>& normalised_box, double source_spacing_A,
                       const std::string& what) {
@@ -338,11 +348,28 @@ std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, 
     throw Error(path, "has no voxel spacing in its header; give --spacing (Å)");
   // The finest level not finer than the models' grid needs the least resampling work; a level at
   // exactly the models' spacing is streamed straight from the file.
-  size_t level = 0;
-  for (size_t i = 1; i < probe.levels.size(); ++i)
-    if (probe.levels[i].spacing.x <= info.spacing_A * 1.001) level = i;
+  // Levels with no stored chunk hold no data (a fragment of a store keeps only some): skipped, and
+  // when every level finer than the grid is empty the finest level with data is upsampled.
+  std::optional<size_t> finest, chosen;
+  for (size_t i = 0; i < probe.levels.size(); ++i) {
+    if (probe.levels[i].data_box().shape.empty()) continue;
+    if (!finest) finest = i;
+    if (probe.levels[i].spacing.x <= info.spacing_A * 1.001) chosen = i;
+  }
+  if (!finest) throw Error(path, "holds no data: no chunk of any level is stored (every voxel is the fill value)");
+  const size_t level = chosen.value_or(*finest);
+  if (level > 0 && probe.levels.front().data_box().shape.empty())
+    log::info(path.string() + ": level 0 holds no data; picking level " + std::to_string(level) + " (" +
+              std::to_string(probe.levels[level].spacing.x) + " Å)");
   const auto& L = probe.levels[level];
   if (L.shape.empty()) throw Error(path, "the tomogram is empty (" + L.shape.str() + ")");
+  // Only the part holding data is picked: a zarr fragment whose other chunks are missing (fill value)
+  // would otherwise be normalised with, and padded by, a volume of constant fill.
+  const Box data = L.data_box();
+  if (!(data.shape == L.shape))
+    log::info(path.string() + ": only z " + range_str(data.begin.z, data.end().z) + ", y " +
+              range_str(data.begin.y, data.end().y) + ", x " + range_str(data.begin.x, data.end().x) + " of level " +
+              std::to_string(level) + " (" + L.shape.str() + ") is stored; the rest is fill value, so picking there");
   const Vec3 sp = L.spacing;
   if (!(sp.x > 0 && sp.y > 0 && sp.z > 0 && sp.x < 1e4))
     throw Error(path, "voxel spacing must be positive Å (got x " + std::to_string(sp.x) + "); give --spacing");
@@ -352,17 +379,20 @@ std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, 
   const bool direct = same_spacing(sp.x, info.spacing_A) && same_spacing(sp.y, info.spacing_A) &&
                       same_spacing(sp.z, info.spacing_A);
   const Vec3 target = direct ? sp : Vec3{info.spacing_A, info.spacing_A, info.spacing_A};
-  const BoxResampler resampler(L.shape, sp, target);
+  const BoxResampler resampler(data.shape, sp, target);
+  const Vec3 data_origin_A{double(data.begin.z) * sp.z, double(data.begin.y) * sp.y, double(data.begin.x) * sp.x};
   const Shape3 grid = resampler.output_shape();
   if (!direct && !m.opts.always_stream) {
     // Read once and resampled once when the level and its resampled copy fit: streaming reads each
     // source voxel about 2.5 times (a statistics pass, then overlapping rows of windows).
-    const int64_t need = (L.shape.count() + grid.count()) * 4;
+    const int64_t need = (data.shape.count() + grid.count()) * 4;
     const int64_t limit = m.opts.max_memory_bytes > 0 ? m.opts.max_memory_bytes : physical_memory_bytes() / 2;
     if (need <= limit) {
-      auto v = read_tomogram(path, ro).to_float32();
-      check_finite(v, path.string());
-      return pick(v, run, progress);
+      TomoReadOptions r = ro;
+      r.box = data;
+      auto v = read_tomogram(path, r).to_float32();
+      check_finite(v, path.string(), data.begin);
+      return shifted(pick(v, run, progress), data_origin_A);
     }
   }
   // Streamed: boxes are read on demand, and when the level is not at the models' spacing each box is
@@ -383,6 +413,7 @@ std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, 
   auto read_grid_box = [&](const Box& b, bool check) {
     TomoReadOptions r = ro;
     r.box = direct ? b : resampler.source_box(b);
+    r.box->begin = {r.box->begin.z + data.begin.z, r.box->begin.y + data.begin.y, r.box->begin.x + data.begin.x};
     auto v = read_tomogram(path, r).to_float32();
     if (check) check_finite(v, path.string(), r.box->begin);
     return direct ? std::move(v) : resampler.resample(v, b);
@@ -411,7 +442,7 @@ std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, 
   check_appearance(m, read_normalised(appearance_box(grid)), sp.x, path.string());
   auto sets = pick_grid(m, grid, target, read_normalised, read_bytes, run, progress);
   apply_expected(m, sets);
-  return sets;
+  return shifted(std::move(sets), data_origin_A);
 }
 
 fs::path default_model_path() {

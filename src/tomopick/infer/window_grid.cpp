@@ -94,6 +94,17 @@ std::vector<float> blend_profile(const std::string& blend, int64_t n, double sig
   return p;
 }
 
+Shape3 fitted_window(const Shape3& input_shape, const WindowOptions& o) {
+  const int64_t s = o.out_stride;
+  const auto fit = [s](int64_t n, int64_t w) { return std::min(w, ceil_div(n, s) * s); };
+  Shape3 w{fit(input_shape.z, o.window.z), fit(input_shape.y, o.window.y), fit(input_shape.x, o.window.x)};
+  // A transform that exchanges y and x needs a square window; the larger side still fits the volume
+  // along the axis it came from and is padded along the other, as before.
+  for (Tta t : o.tta)
+    if (swaps_yx(t)) w.y = w.x = std::max(w.y, w.x);
+  return w;
+}
+
 Shape3 output_shape(const Shape3& in, int s) { return {ceil_div(in.z, s), ceil_div(in.y, s), ceil_div(in.x, s)}; }
 
 WindowGrid make_window_grid(const Shape3& input_shape, const WindowOptions& o) {
@@ -102,11 +113,11 @@ WindowGrid make_window_grid(const Shape3& input_shape, const WindowOptions& o) {
   WindowGrid g;
   g.input_shape = input_shape;
   g.output_shape = output_shape(input_shape, o.out_stride);
-  g.window = o.window;
+  g.window = fitted_window(input_shape, o);
   g.stride = o.out_stride;
-  g.z = make_axis(input_shape.z, o.window.z, o);
-  g.y = make_axis(input_shape.y, o.window.y, o);
-  g.x = make_axis(input_shape.x, o.window.x, o);
+  g.z = make_axis(input_shape.z, g.window.z, o);
+  g.y = make_axis(input_shape.y, g.window.y, o);
+  g.x = make_axis(input_shape.x, g.window.x, o);
   return g;
 }
 

@@ -60,7 +60,7 @@ TomogramInfo probe_tomogram(const fs::path& path, const TomoReadOptions& opts) {
     case TomoFormat::mrc: {
       const MrcInfo m = read_mrc_info(path);
       t.dtype = m.dtype;
-      t.levels.push_back({m.shape, opts.spacing.value_or(m.spacing), {}});
+      t.levels.push_back({m.shape, opts.spacing.value_or(m.spacing), {}, std::nullopt});
       t.origin = m.origin;
       t.spacing_known = m.spacing_known || opts.spacing.has_value();
       std::ostringstream s;
@@ -73,7 +73,10 @@ TomogramInfo probe_tomogram(const fs::path& path, const TomoReadOptions& opts) {
     case TomoFormat::zarr: {
       const OmeZarr z = OmeZarr::open(path, opts.spacing.value_or(Vec3{1, 1, 1}));
       t.dtype = z.levels().front().meta.dtype;
-      for (const auto& l : z.levels()) t.levels.push_back({l.meta.shape, l.spacing, l.meta.chunks});
+      for (size_t i = 0; i < z.levels().size(); ++i) {
+        const auto& l = z.levels()[i];
+        t.levels.push_back({l.meta.shape, l.spacing, l.meta.chunks, z.array(i).stored_box()});
+      }
       if (opts.spacing) {
         for (size_t i = 0; i < t.levels.size(); ++i) {
           const double f = double(1 << i);
@@ -88,7 +91,7 @@ TomogramInfo probe_tomogram(const fs::path& path, const TomoReadOptions& opts) {
     case TomoFormat::slices: {
       const AnyVolume v = read_slice_stack(path, opts.spacing.value_or(Vec3{1, 1, 1}));
       t.dtype = v.dtype();
-      t.levels.push_back({v.shape(), v.spacing(), {}});
+      t.levels.push_back({v.shape(), v.spacing(), {}, std::nullopt});
       t.spacing_known = opts.spacing.has_value();
       t.details = "folder of 2D slices";
       break;

@@ -259,6 +259,24 @@ int64_t ZarrArray::stored_chunk_count() const {
   return n;
 }
 
+Box ZarrArray::stored_box() const {
+  const Index3 g = meta_.chunk_grid();
+  Index3 lo{g.z, g.y, g.x}, hi{-1, -1, -1};
+  std::error_code ec;
+  for (int64_t z = 0; z < g.z; ++z)
+    for (int64_t y = 0; y < g.y; ++y)
+      for (int64_t x = 0; x < g.x; ++x)
+        if (fs::exists(dir_ / meta_.chunk_key({z, y, x}), ec)) {
+          lo = {std::min(lo.z, z), std::min(lo.y, y), std::min(lo.x, x)};
+          hi = {std::max(hi.z, z), std::max(hi.y, y), std::max(hi.x, x)};
+        }
+  if (hi.z < 0) return {};
+  const Shape3 c = meta_.chunks, s = meta_.shape;
+  const Index3 b{lo.z * c.z, lo.y * c.y, lo.x * c.x};
+  return {b, {std::min((hi.z + 1) * c.z, s.z) - b.z, std::min((hi.y + 1) * c.y, s.y) - b.y,
+              std::min((hi.x + 1) * c.x, s.x) - b.x}};
+}
+
 AnyVolume ZarrArray::read(const Box& box, ChunkCache* cache) const {
   if (!box.inside(meta_.shape))
     throw Error(dir_, "box " + box.begin.str() + "+" + box.shape.str() + " lies outside the array shape " + meta_.shape.str());

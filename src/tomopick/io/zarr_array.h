@@ -49,6 +49,9 @@ public:
   AnyVolume read_all() const { return read({{}, meta_.shape}); }
   // Chunks present on disk (the rest are fill_value).
   int64_t stored_chunk_count() const;
+  // The smallest box (voxels, clipped to the array) holding every chunk present on disk; outside it
+  // every voxel reads as fill_value. Empty (shape 0) when no chunk is stored.
+  Box stored_box() const;
 
 private:
   fs::path dir_;
