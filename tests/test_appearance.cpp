@@ -2,6 +2,8 @@
 // `pick` says when a tomogram falls outside them.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "test_support.h"
 #include "tomopick/core/appearance.h"
 #include "tomopick/sim/random.h"
@@ -65,4 +67,41 @@ TEST(Appearance, RangesFlagOnlyWhatIsFarOutside) {
   EXPECT_EQ(back.lo.p01, r.lo.p01);
   test::expect_error([] { appearance_range_from_json("{\"count\": 1}", "m.pt"); }, "m.pt", "training-data appearance");
   test::expect_error([] { appearance_range_from_json("{\"count\": 1e30}", "m.pt"); }, "m.pt", "count must be an integer");
+}
+
+namespace {
+
+// Noise with dense particles: a share of voxels much darker than the rest (negative skew, as in
+// cryo-ET), z-scored as `pick` does; `sign` -1 saves it with the opposite contrast.
+Volume<float> dark_spots(uint64_t seed, double depth, double share, float sign = 1) {
+  sim::Rng rng(seed);
+  Volume<float> v = noise(seed, 0);
+  for (size_t i = 0; i < v.size(); ++i)
+    if (rng.uniform() < share) v.data()[i] -= float(depth);
+  double mean = 0, sq = 0;
+  for (size_t i = 0; i < v.size(); ++i) mean += v.data()[i];
+  mean /= double(v.size());
+  for (size_t i = 0; i < v.size(); ++i) sq += (v.data()[i] - mean) * (v.data()[i] - mean);
+  const double sd = std::sqrt(sq / double(v.size()));
+  for (size_t i = 0; i < v.size(); ++i) v.data()[i] = sign * float((v.data()[i] - mean) / sd);
+  return v;
+}
+
+}  // namespace
+
+TEST(Appearance, MirroredIntensitiesSayTheContrastLooksInverted) {
+  AppearanceRange r;
+  include(r, appearance(dark_spots(1, 4, 0.05), 10));
+  include(r, appearance(dark_spots(2, 5, 0.05), 10));
+  ASSERT_LT(r.hi.skewness, -1.0);  // dark particles: a long dark tail
+  EXPECT_TRUE(appearance_mismatches(appearance(dark_spots(3, 4.5, 0.05), 10), r).empty());
+  // The same kind of tomogram saved bright-on-dark: the skewness is off, and mirrored it fits.
+  const auto inverted = appearance_mismatches(appearance(dark_spots(3, 4.5, 0.05, -1), 10), r);
+  ASSERT_FALSE(inverted.empty());
+  EXPECT_NE(inverted.back().find("the contrast looks inverted"), std::string::npos) << inverted.back();
+  EXPECT_NE(inverted.back().find("--invert"), std::string::npos);
+  // Plain noise has no dark tail: its skewness is off, but mirroring does not explain it.
+  const auto plain = appearance_mismatches(appearance(noise(4, 0), 10), r);
+  ASSERT_FALSE(plain.empty());
+  for (const auto& m : plain) EXPECT_EQ(m.find("inverted"), std::string::npos) << m;
 }

@@ -323,6 +323,31 @@ TEST_F(Picking, WarnsWhenATomogramLooksUnlikeTheTrainingData) {
   EXPECT_NE(picker.warnings().back().find("high-frequency share of the power"), std::string::npos) << picker.warnings().back();
 }
 
+TEST_F(Picking, InvertedContrastIsNamedAndInvertUndoesIt) {
+  const auto vol = read_tomogram(test_tomogram()).to_float32();
+  Volume<float> negated = vol;
+  for (size_t i = 0; i < negated.size(); ++i) negated.data()[i] = -negated.data()[i];
+  const auto reference = infer::Picker(options()).pick(vol, "run0");
+  infer::Picker plain(options());
+  plain.pick(negated, "run0");
+  ASSERT_FALSE(plain.warnings().empty());
+  EXPECT_NE(plain.warnings().back().find("the contrast looks inverted"), std::string::npos) << plain.warnings().back();
+  // --invert: exactly the picks of the tomogram with its contrast restored, in memory and streamed.
+  auto o = options();
+  o.invert = true;
+  infer::Picker inverting(o);
+  const auto got = inverting.pick(negated, "run0");
+  EXPECT_TRUE(inverting.warnings().empty());
+  ASSERT_EQ(got.size(), reference.size());
+  for (size_t k = 0; k < got.size(); ++k) EXPECT_EQ(got[k].points, reference[k].points);
+  TempDir d;
+  write_mrc(d / "negated.mrc", AnyVolume(negated));
+  o.max_memory_bytes = 6 << 20;
+  const auto streamed = infer::Picker(o).pick(d / "negated.mrc", "run0");
+  ASSERT_EQ(streamed.size(), reference.size());
+  for (size_t k = 0; k < streamed.size(); ++k) EXPECT_EQ(streamed[k].points, reference[k].points);
+}
+
 TEST_F(Picking, AFragmentOfAStoreIsPickedWhereItsChunksAre) {
   // The test run as the stored chunks of a store four times its size (a CZII fragment): the other
   // chunks are missing, i.e. fill value. Picking the store must give the run's own picks, moved by

@@ -33,6 +33,8 @@ void add_pick(CLI::App& app) {
   cmd->add_option("--spacing", o->spacing, "Voxel spacing in Å (overrides the file's)");
   cmd->add_option("--normalize", o->normalize,
                   "Intensity normalisation: zscore, robust (median/MAD) or fixed (default: the model's training)");
+  cmd->add_flag("--invert", o->invert,
+                "Negate the intensities first: for tomograms whose dense particles are bright (the models learn them dark)");
   cmd->add_option("--device", o->device, "auto (CUDA if present), cpu, cuda");
   cmd->add_option("--precision", o->precision, "fp32, bf16 (autocast) or fp16 (CUDA)");
   cmd->add_option("--max-memory", o->max_memory, "Memory budget for inference, e.g. 4G (error if a window cannot fit)");

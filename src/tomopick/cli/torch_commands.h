@@ -22,7 +22,7 @@ struct PickCliOptions {
   std::optional<double> overlap, spacing, nms_fraction, quantile;
   double default_threshold = 0.5;
   int batch = 1;
-  bool overwrite = false, centroids = false;
+  bool overwrite = false, centroids = false, invert = false;
 };
 
 // What the command line says beyond the TrainRequest it fills in place.

@@ -101,14 +101,23 @@ std::vector<std::string> appearance_mismatches(const Appearance& a, const Appear
     out.push_back("voxel spacing " + number_text(a.source_spacing_A, 4) + " Å, trained on " + number_text(r.lo.source_spacing_A, 4) +
                   (r.hi.source_spacing_A > r.lo.source_spacing_A * 1.001 ? "-" + number_text(r.hi.source_spacing_A, 4) : "") + " Å");
   // Other numbers: outside the range widened by half its width and an absolute margin.
-  auto check = [&](double v, double lo, double hi, double margin, const std::string& what) {
-    const double pad = 0.5 * (hi - lo) + margin;
-    if (v < lo - pad || v > hi + pad)
+  const auto off = [](double v, double lo, double hi) {
+    const double pad = 0.5 * (hi - lo) + 0.75;
+    return v < lo - pad || v > hi + pad;
+  };
+  auto check = [&](double v, double lo, double hi, const std::string& what) {
+    if (off(v, lo, hi))
       out.push_back(what + " " + number_text(v, 3) + " (training data " + number_text(lo, 3) + " to " + number_text(hi, 3) + ")");
   };
-  check(a.p01, r.lo.p01, r.hi.p01, 0.75, "intensity 1st percentile");
-  check(a.p99, r.lo.p99, r.hi.p99, 0.75, "intensity 99th percentile");
-  check(a.skewness, r.lo.skewness, r.hi.skewness, 0.75, "intensity skewness");
+  check(a.p01, r.lo.p01, r.hi.p01, "intensity 1st percentile");
+  check(a.p99, r.lo.p99, r.hi.p99, "intensity 99th percentile");
+  check(a.skewness, r.lo.skewness, r.hi.skewness, "intensity skewness");
+  // A tomogram saved with the opposite contrast mirrors its intensity distribution: when the
+  // skewness is off but the mirrored percentiles and skewness all fall in range, say so.
+  if (off(a.skewness, r.lo.skewness, r.hi.skewness) && !off(-a.skewness, r.lo.skewness, r.hi.skewness) &&
+      !off(-a.p99, r.lo.p01, r.hi.p01) && !off(-a.p01, r.lo.p99, r.hi.p99))
+    out.push_back("the contrast looks inverted (dense particles bright where the training data had them dark, or the "
+                  "reverse): try --invert");
   // Shares of the power: off by more than a factor of 2 (and 0.02) from the range.
   for (size_t b = 0; b < 4; ++b) {
     const double v = a.band_power[b], lo = r.lo.band_power[b], hi = r.hi.band_power[b];

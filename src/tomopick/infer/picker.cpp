@@ -325,6 +325,8 @@ std::vector<PickSet> Picker::pick(const Volume<float>& tomogram, const std::stri
   Volume<float> v = (same_spacing(sp.x, target.x) && same_spacing(sp.y, target.y) && same_spacing(sp.z, target.z))
                         ? tomogram.crop({{}, tomogram.shape()})
                         : resample(tomogram, target);
+  if (m.opts.invert)
+    for (size_t i = 0; i < v.size(); ++i) v.data()[i] = -v.data()[i];
   auto stats = normalisation_stats(m, int64_t(v.size()));
   for (const Box& b : statistics_blocks(v.shape(), m.window.window))
     for (int64_t z = b.begin.z; z < b.end().z; ++z)
@@ -416,6 +418,8 @@ std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, 
     r.box->begin = {r.box->begin.z + data.begin.z, r.box->begin.y + data.begin.y, r.box->begin.x + data.begin.x};
     auto v = read_tomogram(path, r).to_float32();
     if (check) check_finite(v, path.string(), r.box->begin);
+    if (m.opts.invert)
+      for (size_t i = 0; i < v.size(); ++i) v.data()[i] = -v.data()[i];
     return direct ? std::move(v) : resampler.resample(v, b);
   };
   int64_t read_bytes = 0;

@@ -60,6 +60,9 @@ struct PickerOptions {
   // Another method than training's is for trying out (a z-score model on a heavy-tailed real
   // tomogram sees its texture at the scale of its simulations with robust).
   std::string normalize;
+  // Negate the intensities before anything else: tomograms exported with dense particles bright
+  // (every model here learned them dark; `pick` warns when a tomogram looks inverted).
+  bool invert = false;
   bool subvoxel = true;
   std::string user_id = "tomopick", session_id = "0";
 };
