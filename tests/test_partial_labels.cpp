@@ -11,6 +11,7 @@
 #include "test_support.h"
 #include "tomopick/core/atomic_file.h"
 #include "tomopick/eval/pu_estimate.h"
+#include "tomopick/io/ome_zarr.h"
 #include "tomopick/io/tomogram.h"
 #include "tomopick/sim/random.h"
 #include "tomopick/train/labelled_data.h"
@@ -66,6 +67,40 @@ TEST(LabelledData, VoxelCoordinatesAndPicksOutsideAreErrorsNamingTheFile) {
   tomo = write_tomogram_with(dir, "x,y,z,particle_type,experiment\n100,200,50,apo-ferritin,tomo5\n", &csv);
   test::expect_error([&] { train::read_labelled_picks({tomo, csv, "ribosome"}, {20, 40, 60}, {12.5, 12.5, 12.5}); },
                      "picks.csv", "no picks of 'ribosome' (it has: apo-ferritin (1))");
+}
+
+TEST(LabelledData, AZarrFragmentTrainsOnItsStoredChunksWithItsPicksMovedIn) {
+  // A store whose chunks hold data only in z [0, 20), y [20, 40), x [30, 60) (a CZII-style fragment;
+  // the rest is missing, i.e. fill value): the training image is that part, the picks move into it,
+  // and picks elsewhere have no image to learn from.
+  TempDir dir;
+  Volume<float> big({20, 40, 60}, {12.5, 12.5, 12.5});
+  for (int64_t z = 0; z < 20; ++z)
+    for (int64_t y = 20; y < 40; ++y)
+      for (int64_t x = 30; x < 60; ++x) big(z, y, x) = float((z + y + x) % 7 + 1);
+  OmeWriteOptions w;
+  w.levels = 1;
+  w.array.chunks = {20, 20, 30};
+  w.array.skip_empty_chunks = true;
+  write_ome_zarr(dir / "frag.zarr", AnyVolume(big), w);
+  const auto csv = dir / "picks.csv";
+  write_file_atomic(csv, "x_A,y_A,z_A\n500,375,100\n100,100,100\n");
+  train::TrainConfig c;
+  c.data.spacing_A = 12.5;
+  const auto runs = train::load_labelled_runs({{dir / "frag.zarr", csv, "ribosome"}}, c, {{"ribosome", 150}});
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].image.shape(), (Shape3{20, 20, 30}));
+  ASSERT_EQ(runs[0].picks.size(), 1u);
+  ASSERT_EQ(runs[0].picks[0].points.size(), 1u);
+  EXPECT_DOUBLE_EQ(runs[0].picks[0].points[0].x, 500 - 30 * 12.5);
+  EXPECT_DOUBLE_EQ(runs[0].picks[0].points[0].y, 375 - 20 * 12.5);
+  EXPECT_DOUBLE_EQ(runs[0].picks[0].points[0].z, 100);
+  // The whole store written (no chunk missing) keeps its whole image and both picks.
+  w.array.skip_empty_chunks = false;
+  write_ome_zarr(dir / "whole.zarr", AnyVolume(big), w);
+  const auto whole = train::load_labelled_runs({{dir / "whole.zarr", csv, "ribosome"}}, c, {{"ribosome", 150}});
+  EXPECT_EQ(whole[0].image.shape(), (Shape3{20, 40, 60}));
+  EXPECT_EQ(whole[0].picks[0].points.size(), 2u);
 }
 
 TEST(LabelledData, HoldingPicksBackIsARepeatableSplit) {

@@ -350,16 +350,7 @@ std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, 
     throw Error(path, "has no voxel spacing in its header; give --spacing (Å)");
   // The finest level not finer than the models' grid needs the least resampling work; a level at
   // exactly the models' spacing is streamed straight from the file.
-  // Levels with no stored chunk hold no data (a fragment of a store keeps only some): skipped, and
-  // when every level finer than the grid is empty the finest level with data is upsampled.
-  std::optional<size_t> finest, chosen;
-  for (size_t i = 0; i < probe.levels.size(); ++i) {
-    if (probe.levels[i].data_box().shape.empty()) continue;
-    if (!finest) finest = i;
-    if (probe.levels[i].spacing.x <= info.spacing_A * 1.001) chosen = i;
-  }
-  if (!finest) throw Error(path, "holds no data: no chunk of any level is stored (every voxel is the fill value)");
-  const size_t level = chosen.value_or(*finest);
+  const size_t level = level_for_spacing(probe, info.spacing_A);
   if (level > 0 && probe.levels.front().data_box().shape.empty())
     log::info(path.string() + ": level 0 holds no data; picking level " + std::to_string(level) + " (" +
               std::to_string(probe.levels[level].spacing.x) + " Å)");

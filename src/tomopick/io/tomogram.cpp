@@ -100,6 +100,17 @@ TomogramInfo probe_tomogram(const fs::path& path, const TomoReadOptions& opts) {
   return t;
 }
 
+size_t level_for_spacing(const TomogramInfo& t, double spacing_A) {
+  std::optional<size_t> finest, chosen;
+  for (size_t i = 0; i < t.levels.size(); ++i) {
+    if (t.levels[i].data_box().shape.empty()) continue;
+    if (!finest) finest = i;
+    if (t.levels[i].spacing.x <= spacing_A * 1.001) chosen = i;
+  }
+  if (!finest) throw Error(t.path, "holds no data: no chunk of any level is stored (every voxel is the fill value)");
+  return chosen.value_or(*finest);
+}
+
 AnyVolume read_tomogram(const fs::path& path, const TomoReadOptions& opts) {
   const TomoFormat f = detect_tomogram_format(path);
   if (opts.level != 0 && f != TomoFormat::zarr)

@@ -51,6 +51,11 @@ struct TomoReadOptions {
 TomogramInfo probe_tomogram(const fs::path& path, const TomoReadOptions& opts = {});
 AnyVolume read_tomogram(const fs::path& path, const TomoReadOptions& opts = {});
 
+// The level to read for a grid of spacing_A Å: the finest level at or below it (resampling then only
+// smooths), among the levels that store data (a fragment of a zarr store may keep only some); the
+// finest level with data when every one is coarser. Error naming the file when no level stores any.
+size_t level_for_spacing(const TomogramInfo& t, double spacing_A);
+
 struct TomoWriteOptions {
   ZarrWriteOptions zarr{{64, 64, 64}, {}, '/'};  // chunks, codec (blosc-lz4 + shuffle), separator
   int levels = 3;                                 // OME-Zarr pyramid levels

@@ -88,15 +88,17 @@ void normalize(Volume<float>& v, const DataConfig& d) {
 }
 
 Volume<float> load_training_image(const fs::path& tomogram, const TrainConfig& c, double* source_spacing_A,
-                                  double spacing_A) {
+                                  double spacing_A, std::optional<Vec3>* part_origin_A) {
   TomoReadOptions ro;
   if (spacing_A > 0) ro.spacing = Vec3{spacing_A, spacing_A, spacing_A};
   const auto info = probe_tomogram(tomogram, ro);
-  // The finest level at or below the model's spacing, so resampling only ever smooths.
-  size_t level = 0;
-  for (size_t i = 1; i < info.levels.size(); ++i)
-    if (info.levels[i].spacing.x <= c.data.spacing_A * 1.001) level = i;
-  ro.level = level;
+  ro.level = level_for_spacing(info, c.data.spacing_A);
+  // Only the part that stores data: the rest of a zarr fragment is fill value, not background.
+  const TomoLevel& L = info.levels[ro.level];
+  ro.box = L.data_box();
+  if (part_origin_A && !(ro.box->shape == L.shape))
+    *part_origin_A = Vec3{double(ro.box->begin.z) * L.spacing.z, double(ro.box->begin.y) * L.spacing.y,
+                          double(ro.box->begin.x) * L.spacing.x};
   auto vol = read_tomogram(tomogram, ro).to_float32();
   if (source_spacing_A) *source_spacing_A = vol.spacing().x;
   for (size_t i = 0; i < vol.size(); ++i)
@@ -107,17 +109,50 @@ Volume<float> load_training_image(const fs::path& tomogram, const TrainConfig& c
   return image;
 }
 
+namespace {
+
+// Picks moved by -origin_A into `image`, keeping those inside it; returns how many were dropped.
+int64_t move_picks_into(std::vector<PickSet>& sets, const Vec3& origin_A, const Volume<float>& image) {
+  const Shape3 s = image.shape();
+  const Vec3 sp = image.spacing();
+  const auto inside = [](double v, int64_t n) { return v >= -0.5 && v < double(n) - 0.5; };
+  int64_t dropped = 0;
+  for (auto& set : sets) {
+    std::vector<Pick> kept;
+    for (Pick p : set.points) {
+      p.z -= origin_A.z, p.y -= origin_A.y, p.x -= origin_A.x;
+      if (inside(p.z / sp.z, s.z) && inside(p.y / sp.y, s.y) && inside(p.x / sp.x, s.x)) kept.push_back(p);
+      else ++dropped;
+    }
+    set.points = std::move(kept);
+  }
+  return dropped;
+}
+
+}  // namespace
+
+void move_into_stored_part(TrainingRun& r, const std::optional<Vec3>& part_origin_A, const fs::path& tomogram) {
+  if (!part_origin_A) return;
+  const int64_t dropped = move_picks_into(r.picks, *part_origin_A, r.image);
+  if (dropped > 0)
+    log::info(tomogram.string() + ": " + std::to_string(dropped) + " picks lie outside the part that stores data; not used");
+  std::erase_if(r.picks, [](const PickSet& s) { return s.points.empty(); });
+}
+
 TrainingRun load_run(const fs::path& project, const std::string& run, const TrainConfig& c,
                      const std::vector<ClassConfig>& classes) {
   const auto proj = CopickProject::open(project);
   TrainingRun r;
   r.project = project.string();
   r.name = run;
-  r.image = load_training_image(proj.find_tomogram(run, c.data.tomo_type).path, c, &r.source_spacing_A);
+  std::optional<Vec3> part;
+  const fs::path tomogram = proj.find_tomogram(run, c.data.tomo_type).path;
+  r.image = load_training_image(tomogram, c, &r.source_spacing_A, 0, &part);
   for (const auto& k : classes) {
     for (auto& set : proj.read_picks(run, k.name, c.data.user_id, c.data.session_id))
       if (!set.points.empty()) r.picks.push_back(std::move(set));
   }
+  move_into_stored_part(r, part, tomogram);
   return r;
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -61,8 +62,15 @@ void normalize(Volume<float>& v, const DataConfig& d);
 // data.spacing_A and normalises it: what every training image goes through.
 // `source_spacing_A` (if given) receives the spacing of the level read.
 // `spacing_A` > 0 is the tomogram's spacing when the file has none (slice stacks).
+// Only the part of the level that stores data is read (a zarr fragment's stored chunks); when that is
+// not the whole level, `part_origin_A` (if given) receives where its first voxel lies in the
+// tomogram's frame (Å), for move_picks_into.
 Volume<float> load_training_image(const fs::path& tomogram, const TrainConfig& c, double* source_spacing_A = nullptr,
-                                  double spacing_A = 0);
+                                  double spacing_A = 0, std::optional<Vec3>* part_origin_A = nullptr);
+
+// With a part_origin_A from load_training_image: the run's picks moved into its image, those outside
+// it (within half a voxel of its edge voxels) dropped with a log line naming `tomogram`.
+void move_into_stored_part(TrainingRun& r, const std::optional<Vec3>& part_origin_A, const fs::path& tomogram);
 
 // Reads one run's tomogram (data.tomo_type, the finest spacing), resamples it to data.spacing_A,
 // normalises it, and reads its picks (data.user_id / session_id filter) for the given classes.

@@ -134,7 +134,9 @@ std::vector<TrainingRun> load_labelled_runs(const std::vector<LabelledTomogram>&
       for (const auto& k : classes) wanted |= k.name == s.object;
       if (wanted) r.picks.push_back(s);
     }
-    r.image = load_training_image(t.tomogram, c, &r.source_spacing_A, t.spacing_A);
+    std::optional<Vec3> part;
+    r.image = load_training_image(t.tomogram, c, &r.source_spacing_A, t.spacing_A, &part);
+    move_into_stored_part(r, part, t.tomogram);
     log::info("loaded " + t.tomogram.string() + ": " + r.image.shape().str() + " voxels at " + number_text(c.data.spacing_A, 4) +
               " Å, " + std::to_string(count_picks(r.picks)) + " picks from " + t.picks.string());
     out.push_back(std::move(r));
