@@ -8,6 +8,7 @@
 #include "test_support.h"
 #include "tomopick/core/atomic_file.h"
 #include "tomopick/io/mrc.h"
+#include "tomopick/io/tomogram.h"
 
 using namespace tomopick;
 using test::TempDir;
@@ -135,6 +136,25 @@ TEST_F(MrcReference, ZeroCellMeansSpacingUnknownAndOneAngstrom) {
   EXPECT_FALSE(info.spacing_known);
   EXPECT_EQ(info.spacing, (Vec3{1, 1, 1}));
   EXPECT_EQ(read_mrc(ref("novox.mrc")).spacing(), (Vec3{1, 1, 1}));
+}
+
+TEST_F(MrcReference, OneAngstromPerVoxelIsTheUnsetPixelSizeUntilSpacingIsGiven) {
+  TempDir dir;
+  write_mrc(dir / "one.mrc", Volume<float>({4, 6, 8}, {1, 1, 1}));
+  write_mrc(dir / "fine.mrc", Volume<float>({4, 6, 8}, {1, 1, 1.5}));
+  EXPECT_TRUE(read_mrc_info(dir / "one.mrc").spacing_one);
+  EXPECT_FALSE(read_mrc_info(dir / "fine.mrc").spacing_one);
+  const TomogramInfo one = probe_tomogram(dir / "one.mrc");
+  EXPECT_TRUE(one.spacing_known);
+  EXPECT_TRUE(one.spacing_one);
+  expect_error([&] { require_voxel_spacing(one, "picking"); }, dir / "one.mrc",
+               "picking needs the real one: give --spacing");
+  TomoReadOptions given;
+  given.spacing = Vec3{1, 1, 1};  // the user says it really is 1 Å
+  EXPECT_NO_THROW(require_voxel_spacing(probe_tomogram(dir / "one.mrc", given), "picking"));
+  EXPECT_NO_THROW(require_voxel_spacing(probe_tomogram(dir / "fine.mrc"), "picking"));
+  const TomogramInfo none = probe_tomogram(ref("novox.mrc"));
+  expect_error([&] { require_voxel_spacing(none, "training"); }, "novox.mrc", "has no voxel spacing in its header; training");
 }
 
 TEST_F(MrcReference, UnsupportedModesNameFileAndMode) {

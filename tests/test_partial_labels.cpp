@@ -63,6 +63,17 @@ TEST(LabelledData, VoxelCoordinatesAndPicksOutsideAreErrorsNamingTheFile) {
   tomo = write_tomogram_with(dir, "x_A,y_A,z_A\n100,200,50\n800,200,50\n", &csv);
   test::expect_error([&] { train::read_labelled_picks({tomo, csv, "r"}, {20, 40, 60}, {12.5, 12.5, 12.5}); },
                      "picks.csv", "pick 2 at (x, y, z) = (800, 200, 50) Å lies outside the tomogram");
+  // A header at exactly 1 Å per voxel (no pixel size written): training asks for --spacing; a
+  // LabelledTomogram's spacing (the command's --spacing) settles it.
+  write_tomogram(dir / "one.mrc", Volume<float>({20, 40, 60}, {1, 1, 1}, {}, 1.f), TomoFormat::mrc);
+  write_file_atomic(csv, "x_A,y_A,z_A\n100,200,50\n");
+  train::TrainConfig c;
+  c.data.spacing_A = 12.5;
+  test::expect_error([&] { train::load_labelled_runs({{dir / "one.mrc", csv, "r"}}, c, {{"r", 150}}); }, "one.mrc",
+                     "says 1 Å per voxel");
+  train::LabelledTomogram given{dir / "one.mrc", csv, "r"};
+  given.spacing_A = 12.5;
+  EXPECT_EQ(train::load_labelled_runs({given}, c, {{"r", 150}}).at(0).image.spacing().x, 12.5);
   // A CZII-style file with the wrong object.
   tomo = write_tomogram_with(dir, "x,y,z,particle_type,experiment\n100,200,50,apo-ferritin,tomo5\n", &csv);
   test::expect_error([&] { train::read_labelled_picks({tomo, csv, "ribosome"}, {20, 40, 60}, {12.5, 12.5, 12.5}); },

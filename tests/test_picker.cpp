@@ -180,6 +180,18 @@ TEST_F(Picking, GarbageInputIsAClearError) {
   o = options();
   o.models = {dir_->path() / "missing.pt"};
   test::expect_error([&] { infer::Picker p(o); }, "missing.pt", "no such file");
+  // A header at exactly 1 Å per voxel is what tools write without a pixel size: shrunk to the model's
+  // grid the run would be picked as noise, so it is an error until --spacing says what it is.
+  TempDir d;
+  auto one = read_tomogram(test_tomogram()).to_float32();
+  const Vec3 true_spacing = one.spacing();
+  one.set_spacing({1, 1, 1});
+  write_mrc(d / "one.mrc", AnyVolume(one));
+  test::expect_error([&] { infer::Picker(options()).pick(d / "one.mrc", "run0"); }, "one.mrc",
+                     "says 1 Å per voxel (its cell size equals its size in voxels)");
+  o = options();
+  o.spacing = true_spacing;
+  EXPECT_FALSE(infer::Picker(o).pick(d / "one.mrc", "run0").empty());
   test::expect_error([] { infer::parse_bytes("4X", "--max-memory"); }, "--max-memory", "unknown unit");
   EXPECT_EQ(infer::parse_bytes("1.5G", "m"), int64_t(1.5 * (1 << 30)));
 }

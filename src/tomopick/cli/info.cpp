@@ -173,7 +173,7 @@ int info_tomogram(const fs::path& path, const TomoReadOptions& ro, bool stats, b
       }
     }
     json j = {{"kind", "tomogram"}, {"path", path.string()}, {"format", format_name(t.format)}, {"dtype", dtype_name(t.dtype)},
-              {"levels", levels}, {"origin_A_zyx", {t.origin.z, t.origin.y, t.origin.x}}, {"spacing_known", t.spacing_known},
+              {"levels", levels}, {"origin_A_zyx", {t.origin.z, t.origin.y, t.origin.x}}, {"spacing_known", t.spacing_known}, {"spacing_one", t.spacing_one},
               {"details", t.details}};
     if (st) j["stats"] = {{"level", ro.level}, {"min", st->min}, {"max", st->max}, {"mean", st->mean}, {"std", st->std},
                           {"non_finite", st->non_finite}};
@@ -195,6 +195,9 @@ int info_tomogram(const fs::path& path, const TomoReadOptions& ro, bool stats, b
                                b.end().z, b.begin.y, b.end().y, b.begin.x, b.end().x);
   }
   if (!t.spacing_known) std::cout << "  (the file gives no voxel spacing; 1 Å assumed — pass --spacing)\n";
+  if (t.spacing_one)
+    std::cout << "  (the header says exactly 1 Å per voxel, what tools write when the pixel size is unknown; pick and\n"
+                 "   train ask for --spacing)\n";
   if (t.origin.x != 0 || t.origin.y != 0 || t.origin.z != 0) std::cout << "  origin   " << vec_zyx(t.origin) << " Å\n";
   if (st)
     std::cout << fmt::format("  stats (level {}): min {:.6g}  max {:.6g}  mean {:.6g}  std {:.6g}{}\n", ro.level, st->min,

@@ -346,8 +346,7 @@ std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, 
   TomoReadOptions ro;
   ro.spacing = m.opts.spacing;
   const auto probe = probe_tomogram(path, ro);
-  if (!probe.spacing_known && !m.opts.spacing)
-    throw Error(path, "has no voxel spacing in its header; give --spacing (Å)");
+  require_voxel_spacing(probe, "picking");
   // The finest level not finer than the models' grid needs the least resampling work; a level at
   // exactly the models' spacing is streamed straight from the file.
   const size_t level = level_for_spacing(probe, info.spacing_A);

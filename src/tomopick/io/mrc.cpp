@@ -251,6 +251,7 @@ MrcInfo parse_header(const unsigned char* h, int64_t file_size, const fs::path& 
     }
   }
   info.spacing = {sp[2], sp[1], sp[0]};
+  info.spacing_one = info.spacing_known && sp[0] == 1.0 && sp[1] == 1.0 && sp[2] == 1.0;
   const float ox = get<float>(h, kOrigin, be), oy = get<float>(h, kOrigin + 4, be), oz = get<float>(h, kOrigin + 8, be);
   info.origin = {std::isfinite(oz) ? oz : 0.0, std::isfinite(oy) ? oy : 0.0, std::isfinite(ox) ? ox : 0.0};
 

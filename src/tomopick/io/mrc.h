@@ -28,6 +28,9 @@ struct MrcInfo {
   int mode = 2;                 // MRC mode word
   Vec3 spacing{1, 1, 1};        // Å per voxel, cella / (mz, my, mx); 1 Å where the header has none
   bool spacing_known = false;   // false when cella or mx/my/mz is zero (or not finite) on some axis
+  // cella equals the size in voxels on every axis: exactly 1 Å per voxel, which is what IMOD, mrcfile
+  // and others write when nobody told them the pixel size. Real tomograms are binned to 5-30 Å.
+  bool spacing_one = false;
   Vec3 origin{};                // Å, header words 50-52 (origin x, y, z)
   int64_t ext_header_bytes = 0; // nsymbt
   std::string exttyp;           // extended header type ("FEI1", "CCP4", ...), trailing NULs/spaces cut

@@ -63,6 +63,7 @@ TomogramInfo probe_tomogram(const fs::path& path, const TomoReadOptions& opts) {
       t.levels.push_back({m.shape, opts.spacing.value_or(m.spacing), {}, std::nullopt});
       t.origin = m.origin;
       t.spacing_known = m.spacing_known || opts.spacing.has_value();
+      t.spacing_one = m.spacing_one && !opts.spacing.has_value();
       std::ostringstream s;
       s << "mode " << m.mode << (m.big_endian ? ", big-endian" : "") << ", extended header " << m.ext_header_bytes
         << " bytes";
@@ -98,6 +99,14 @@ TomogramInfo probe_tomogram(const fs::path& path, const TomoReadOptions& opts) {
     }
   }
   return t;
+}
+
+void require_voxel_spacing(const TomogramInfo& t, const std::string& use) {
+  if (!t.spacing_known) throw Error(t.path, "has no voxel spacing in its header; " + use + " needs it: give --spacing (Å)");
+  if (t.spacing_one)
+    throw Error(t.path, "says 1 Å per voxel (its cell size equals its size in voxels), which is what tools write "
+                        "when they were never told the pixel size; " + use +
+                        " needs the real one: give --spacing (Å; --spacing 1 if it really is 1 Å)");
 }
 
 size_t level_for_spacing(const TomogramInfo& t, double spacing_A) {

@@ -38,6 +38,7 @@ struct TomogramInfo {
   std::vector<TomoLevel> levels;  // level 0 = full resolution; MRC and slices have one
   Vec3 origin;                    // Å
   bool spacing_known = true;      // false for files without spacing (MRC cella 0, slice stacks)
+  bool spacing_one = false;       // MRC header says exactly 1 Å per voxel (see MrcInfo), no --spacing given
   std::string details;            // format-specific: codec and chunks, MRC mode and labels
 };
 
@@ -50,6 +51,12 @@ struct TomoReadOptions {
 
 TomogramInfo probe_tomogram(const fs::path& path, const TomoReadOptions& opts = {});
 AnyVolume read_tomogram(const fs::path& path, const TomoReadOptions& opts = {});
+
+// Throws Error naming the file when its voxel spacing cannot be trusted for `use` ("picking", ...):
+// the header gives none, or says exactly 1 Å per voxel, the value of tools that were never told the
+// pixel size (a 1 Å tomogram would be shrunk 20x to a 20 Å model's grid and picked as noise). Giving
+// --spacing (TomoReadOptions::spacing) settles both, so a tomogram that really is at 1 Å still works.
+void require_voxel_spacing(const TomogramInfo& t, const std::string& use);
 
 // The level to read for a grid of spacing_A Å: the finest level at or below it (resampling then only
 // smooths), among the levels that store data (a fragment of a zarr store may keep only some); the

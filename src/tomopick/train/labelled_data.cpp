@@ -122,8 +122,7 @@ std::vector<TrainingRun> load_labelled_runs(const std::vector<LabelledTomogram>&
     TomoReadOptions ro;
     if (t.spacing_A > 0) ro.spacing = Vec3{t.spacing_A, t.spacing_A, t.spacing_A};
     const auto info = probe_tomogram(t.tomogram, ro);
-    if (!info.spacing_known && !ro.spacing)
-      throw Error(t.tomogram, "has no voxel spacing in its header; training needs it to place the picks (Å)");
+    require_voxel_spacing(info, "training (to place the picks in Å and resample to the model's grid)");
     const auto picks = read_labelled_picks(t, info.levels[0].shape, info.levels[0].spacing);
     TrainingRun r;
     r.project = t.tomogram.string();
