@@ -157,6 +157,45 @@ TEST_F(MrcReference, OneAngstromPerVoxelIsTheUnsetPixelSizeUntilSpacingIsGiven) 
   expect_error([&] { require_voxel_spacing(none, "training"); }, "novox.mrc", "has no voxel spacing in its header; training");
 }
 
+TEST(MrcPadding, AConstantBorderIsFoundAndNoiseOrOneValueIsNot) {
+  TempDir dir;
+  // Data in z [2, 7), y [1, 6), x [3, 9) of a 9 x 8 x 12 volume padded with -3 (one voxel of the
+  // data equals the padding: the box is still the data's); int16 to check other element sizes.
+  Volume<int16_t> v({9, 8, 12}, {10, 10, 10}, {}, int16_t(-3));
+  for (int64_t z = 2; z < 7; ++z)
+    for (int64_t y = 1; y < 6; ++y)
+      for (int64_t x = 3; x < 9; ++x) v(z, y, x) = int16_t((z * 7 + y * 3 + x) % 11);
+  v(4, 3, 5) = -3;
+  write_mrc(dir / "pad.mrc", AnyVolume(v));
+  const auto pad = find_mrc_padding(dir / "pad.mrc");
+  ASSERT_TRUE(pad.has_value());
+  EXPECT_EQ(pad->data.begin, (Index3{2, 1, 3}));
+  EXPECT_EQ(pad->data.shape, (Shape3{5, 5, 6}));
+  EXPECT_EQ(pad->value, -3);
+  const TomogramInfo info = probe_tomogram(dir / "pad.mrc");
+  ASSERT_TRUE(info.levels[0].stored.has_value());
+  EXPECT_EQ(info.levels[0].data_box().shape, (Shape3{5, 5, 6}));
+  EXPECT_EQ(info.levels[0].outside_stored, "constant padding (-3)");
+  // Only one face padded (x ends at 9 of 12).
+  Volume<float> one_face({4, 5, 12}, {10, 10, 10});
+  for (int64_t z = 0; z < 4; ++z)
+    for (int64_t y = 0; y < 5; ++y)
+      for (int64_t x = 0; x < 9; ++x) one_face(z, y, x) = float(z + y * x) + 0.5f;
+  write_mrc(dir / "face.mrc", AnyVolume(one_face));
+  const auto face = find_mrc_padding(dir / "face.mrc");
+  ASSERT_TRUE(face.has_value());
+  EXPECT_EQ(face->data.begin, (Index3{0, 0, 0}));
+  EXPECT_EQ(face->data.shape, (Shape3{4, 5, 9}));
+  // No constant face, or a volume of one value: nothing to trim.
+  Volume<float> noise({4, 5, 6}, {10, 10, 10});
+  for (size_t i = 0; i < noise.size(); ++i) noise.data()[i] = float((i * 37) % 13);
+  write_mrc(dir / "noise.mrc", AnyVolume(noise));
+  EXPECT_FALSE(find_mrc_padding(dir / "noise.mrc").has_value());
+  EXPECT_FALSE(probe_tomogram(dir / "noise.mrc").levels[0].stored.has_value());
+  write_mrc(dir / "flat.mrc", AnyVolume(Volume<float>({4, 5, 6}, {10, 10, 10}, {}, 2.f)));
+  EXPECT_FALSE(find_mrc_padding(dir / "flat.mrc").has_value());
+}
+
 TEST_F(MrcReference, UnsupportedModesNameFileAndMode) {
   expect_error([&] { read_mrc(ref("complex.mrc")); }, ref("complex.mrc"), "MRC mode 4 (complex float32) is not supported");
   TempDir dir;

@@ -402,6 +402,15 @@ TEST_F(Picking, AFragmentOfAStoreIsPickedWhereItsChunksAre) {
     o.max_memory_bytes = budget;  // 0: read whole; 6 MB: streamed in slabs
     expect_shifted(infer::Picker(o).pick(store, "run0"), reference, dy, dx, "level 0, budget " + std::to_string(budget));
   }
+  // The same volume as an MRC (the fragment converted, its missing chunks written as zeros; or a
+  // reconstruction padded with a constant): the constant border is not picked either.
+  write_mrc(d / "padded.mrc", AnyVolume(big));
+  for (int64_t budget : {int64_t(0), int64_t(6 << 20)}) {
+    auto o = options();
+    o.max_memory_bytes = budget;
+    expect_shifted(infer::Picker(o).pick(d / "padded.mrc", "run0"), reference, dy, dx,
+                   "padded MRC, budget " + std::to_string(budget));
+  }
   // Level 0 lost entirely (only the 2x-downsampled level survives, as in CZII's TS_6_4 fragment):
   // level 1's stored box is picked (upsampled to the model's grid).
   for (const auto& e : fs::directory_iterator(store / "0"))

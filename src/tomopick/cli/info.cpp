@@ -191,8 +191,8 @@ int info_tomogram(const fs::path& path, const TomoReadOptions& ro, bool stats, b
     if (const Box b = l.data_box(); b.shape.empty())
       std::cout << "           no chunk stored (every voxel is the fill value)\n";
     else if (!(b.shape == l.shape))
-      std::cout << fmt::format("           stored: z [{}, {}), y [{}, {}), x [{}, {}); the rest is the fill value\n", b.begin.z,
-                               b.end().z, b.begin.y, b.end().y, b.begin.x, b.end().x);
+      std::cout << fmt::format("           data: z [{}, {}), y [{}, {}), x [{}, {}); the rest is {}\n", b.begin.z,
+                               b.end().z, b.begin.y, b.end().y, b.begin.x, b.end().x, l.outside_stored);
   }
   if (!t.spacing_known) std::cout << "  (the file gives no voxel spacing; 1 Å assumed — pass --spacing)\n";
   if (t.spacing_one)

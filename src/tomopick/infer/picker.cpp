@@ -355,13 +355,14 @@ std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, 
               std::to_string(probe.levels[level].spacing.x) + " Å)");
   const auto& L = probe.levels[level];
   if (L.shape.empty()) throw Error(path, "the tomogram is empty (" + L.shape.str() + ")");
-  // Only the part holding data is picked: a zarr fragment whose other chunks are missing (fill value)
-  // would otherwise be normalised with, and padded by, a volume of constant fill.
+  // Only the part holding data is picked: a zarr fragment whose other chunks are missing (fill value),
+  // or an MRC padded with a constant, would otherwise be normalised with, and padded by, that constant.
   const Box data = L.data_box();
   if (!(data.shape == L.shape))
     log::info(path.string() + ": only z " + range_str(data.begin.z, data.end().z) + ", y " +
               range_str(data.begin.y, data.end().y) + ", x " + range_str(data.begin.x, data.end().x) + " of level " +
-              std::to_string(level) + " (" + L.shape.str() + ") is stored; the rest is fill value, so picking there");
+              std::to_string(level) + " (" + L.shape.str() + ") holds data; the rest is " + L.outside_stored +
+              ", so picking there");
   const Vec3 sp = L.spacing;
   if (!(sp.x > 0 && sp.y > 0 && sp.z > 0 && sp.x < 1e4))
     throw Error(path, "voxel spacing must be positive Å (got x " + std::to_string(sp.x) + "); give --spacing");

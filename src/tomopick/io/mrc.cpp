@@ -421,6 +421,64 @@ AnyVolume read_mrc_box(const fs::path& path, const Box& box) {
   return out;
 }
 
+std::optional<MrcPadding> find_mrc_padding(const fs::path& path) {
+  OpenFile f = open_for_reading(path);
+  const MrcInfo info = read_info_from(f, path);
+  const Shape3 s = info.shape;
+  if (s.empty()) return std::nullopt;
+  const size_t esz = dtype_size(info.dtype);
+  const int fd = f.fd->get();
+  std::vector<unsigned char> buf, value(esz);
+  auto read = [&](const Box& b) {
+    buf.resize(size_t(b.shape.count()) * esz);
+    read_box_into(fd, info, b, buf.data(), path);
+  };
+  auto all_value = [&] {
+    for (size_t i = 0; i < buf.size(); i += esz)
+      if (std::memcmp(buf.data() + i, value.data(), esz) != 0) return false;
+    return true;
+  };
+  // Row by row, so that a face of noise (the usual case) costs one row. A constant face's value is
+  // its first voxel's; the first constant face found sets the value trimmed.
+  auto face_constant = [&](int axis, int64_t at) {
+    const int64_t rows = axis == 0 ? s.y : s.z;
+    for (int64_t r = 0; r < rows; ++r) {
+      if (axis == 0) read(Box{{at, r, 0}, {1, 1, s.x}});
+      else if (axis == 1) read(Box{{r, at, 0}, {1, 1, s.x}});
+      else read(Box{{r, 0, at}, {1, s.y, 1}});
+      if (r == 0) std::memcpy(value.data(), buf.data(), esz);
+      if (!all_value()) return false;
+    }
+    return true;
+  };
+  const bool any = face_constant(0, 0) || face_constant(0, s.z - 1) || face_constant(1, 0) ||
+                   face_constant(1, s.y - 1) || face_constant(2, 0) || face_constant(2, s.x - 1);
+  if (!any) return std::nullopt;
+  // The bounding box of the voxels that differ from the value, one z section at a time.
+  Index3 lo{s.z, s.y, s.x}, hi{-1, -1, -1};
+  for (int64_t z = 0; z < s.z; ++z) {
+    read(Box{{z, 0, 0}, {1, s.y, s.x}});
+    for (int64_t y = 0; y < s.y; ++y) {
+      const unsigned char* row = buf.data() + size_t(y * s.x) * esz;
+      int64_t first = -1, last = -1;
+      for (int64_t x = 0; x < s.x; ++x)
+        if (std::memcmp(row + size_t(x) * esz, value.data(), esz) != 0) {
+          if (first < 0) first = x;
+          last = x;
+        }
+      if (first < 0) continue;
+      lo = {std::min(lo.z, z), std::min(lo.y, y), std::min(lo.x, first)};
+      hi = {std::max(hi.z, z), std::max(hi.y, y), std::max(hi.x, last)};
+    }
+  }
+  if (hi.z < 0) return std::nullopt;  // one value everywhere: nothing to tell apart
+  const Box data{lo, {hi.z - lo.z + 1, hi.y - lo.y + 1, hi.x - lo.x + 1}};
+  if (data.shape == s) return std::nullopt;
+  AnyVolume one = make_uninitialized(info.dtype, {1, 1, 1}, info.spacing, info.origin);
+  std::memcpy(one.raw_data(), value.data(), esz);
+  return MrcPadding{data, double(one.to_float32().data()[0])};
+}
+
 AnyVolume read_mrc(const fs::path& path) {
   OpenFile f = open_for_reading(path);
   const MrcInfo info = read_info_from(f, path);

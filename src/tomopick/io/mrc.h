@@ -13,6 +13,7 @@
 // Every problem is a tomopick::Error whose message starts with the file's path.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,17 @@ AnyVolume read_mrc(const fs::path& path);
 // Reads only the voxels of `box` (which must lie inside the volume). The result's origin is the
 // file's origin moved to the box corner (as Volume::crop does).
 AnyVolume read_mrc_box(const fs::path& path, const Box& box);
+
+// The box inside a constant border: whole planes at the faces whose every voxel holds one value, the
+// padding of a reconstruction written larger than its data or of a zarr fragment converted with its
+// fill value around it. Normalising or windowing that padding with the data would shift the
+// intensities and show the network edges it never saw. nullopt when no face is constant or every
+// voxel holds the value. A few small reads when no face is constant; one pass over the file when one is.
+struct MrcPadding {
+  Box data;      // voxels outside it all equal `value`
+  double value;
+};
+std::optional<MrcPadding> find_mrc_padding(const fs::path& path);
 
 // Writes atomically (temp file + rename), little-endian, MRC2014 (nversion 20141, like mrcfile),
 // with dmin/dmax/dmean/rms filled in, cella = shape * spacing and the volume's origin.

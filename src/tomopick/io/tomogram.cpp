@@ -1,5 +1,7 @@
 #include "tomopick/io/tomogram.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <sstream>
 
@@ -61,6 +63,10 @@ TomogramInfo probe_tomogram(const fs::path& path, const TomoReadOptions& opts) {
       const MrcInfo m = read_mrc_info(path);
       t.dtype = m.dtype;
       t.levels.push_back({m.shape, opts.spacing.value_or(m.spacing), {}, std::nullopt});
+      if (const auto pad = find_mrc_padding(path)) {
+        t.levels.back().stored = pad->data;
+        t.levels.back().outside_stored = fmt::format("constant padding ({:g})", pad->value);
+      }
       t.origin = m.origin;
       t.spacing_known = m.spacing_known || opts.spacing.has_value();
       t.spacing_one = m.spacing_one && !opts.spacing.has_value();

@@ -24,10 +24,11 @@ struct TomoLevel {
   Shape3 shape;
   Vec3 spacing;  // Å per voxel
   Shape3 chunks; // zarr: the chunk shape (the unit of decoding); other formats: empty
-  // zarr: the box of the level holding every stored chunk (outside it every voxel is fill_value,
-  // no data: a fragment of a larger store, or a store written without its empty chunks); other
-  // formats: unset, the whole level holds data.
+  // The box of the level that holds data. zarr: every stored chunk (outside it every voxel is
+  // fill_value: a fragment of a larger store, or a store written without its empty chunks); MRC: the
+  // inside of a constant border (find_mrc_padding); unset: the whole level holds data.
   std::optional<Box> stored;
+  std::string outside_stored = "the fill value";  // what the voxels outside `stored` are, for messages
   Box data_box() const { return stored.value_or(Box{{}, shape}); }
 };
 

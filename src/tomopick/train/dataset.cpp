@@ -93,7 +93,8 @@ Volume<float> load_training_image(const fs::path& tomogram, const TrainConfig& c
   if (spacing_A > 0) ro.spacing = Vec3{spacing_A, spacing_A, spacing_A};
   const auto info = probe_tomogram(tomogram, ro);
   ro.level = level_for_spacing(info, c.data.spacing_A);
-  // Only the part that stores data: the rest of a zarr fragment is fill value, not background.
+  // Only the part that holds data: the rest of a zarr fragment is fill value, of a padded MRC a
+  // constant, not background.
   const TomoLevel& L = info.levels[ro.level];
   ro.box = L.data_box();
   if (part_origin_A && !(ro.box->shape == L.shape))
@@ -135,7 +136,7 @@ void move_into_stored_part(TrainingRun& r, const std::optional<Vec3>& part_origi
   if (!part_origin_A) return;
   const int64_t dropped = move_picks_into(r.picks, *part_origin_A, r.image);
   if (dropped > 0)
-    log::info(tomogram.string() + ": " + std::to_string(dropped) + " picks lie outside the part that stores data; not used");
+    log::info(tomogram.string() + ": " + std::to_string(dropped) + " picks lie outside the part that holds data; not used");
   std::erase_if(r.picks, [](const PickSet& s) { return s.points.empty(); });
 }
 
