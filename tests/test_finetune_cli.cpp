@@ -7,7 +7,10 @@
 #include "test_support.h"
 #include "tiny_project.h"
 #include "tomopick/core/atomic_file.h"
+#include "tomopick/io/mrc.h"
+#include "tomopick/io/tomogram.h"
 #include "tomopick/nn/model_file.h"
+#include "tomopick/train/dataset.h"
 
 using namespace tomopick;
 using test::TempDir;
@@ -101,4 +104,31 @@ TEST(FineTuneCli, IncompatibleModelsConfigsAndDataAreOneLineErrors) {
   const auto r = test::run_command(base + pk + " --object blob --radius blob=70 --overwrite");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("new classes: blob"), std::string::npos) << r.output;
+}
+
+TEST(FineTuneCli, DataOfTheOppositeContrastIsNamedAndInvertNegatesIt) {
+  TempDir dir;
+  const auto model = tiny_model(dir);
+  const auto [tomo, picks] = tomogram_and_picks(dir);
+  auto negated = read_tomogram(tomo).to_float32();
+  for (size_t i = 0; i < negated.size(); ++i) negated.data()[i] = -negated.data()[i];
+  write_mrc(dir / "negated.mrc", AnyVolume(negated));
+  const std::string base = test::tomopick_binary() + " --threads 1 train --init " + q(model) + " --data " +
+                           q(dir / "negated.mrc") + " --picks " + q(picks) + " --object big" + kQuick;
+  const auto plain = test::run_command(base + " --out " + q(dir / "plain"));
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_NE(plain.output.find("negated: the contrast looks inverted"), std::string::npos) << plain.output;
+  const auto inverted = test::run_command(base + " --invert --out " + q(dir / "inverted"));
+  ASSERT_EQ(inverted.exit_code, 0) << inverted.output;
+  EXPECT_EQ(inverted.output.find("looks inverted"), std::string::npos) << inverted.output;
+  EXPECT_NE(read_file(dir / "inverted" / "config.yaml").find("invert: true"), std::string::npos);
+  // Negating the tomogram and inverting it again is the original: the same training image.
+  train::TrainConfig c;
+  c.data.spacing_A = negated.spacing().x;
+  c.data.invert = true;
+  const auto restored = train::load_training_image(dir / "negated.mrc", c, nullptr, 0, nullptr);
+  c.data.invert = false;
+  const auto original = train::load_training_image(tomo, c, nullptr, 0, nullptr);
+  ASSERT_EQ(restored.shape(), original.shape());
+  for (size_t i = 0; i < restored.size(); ++i) ASSERT_NEAR(restored.data()[i], original.data()[i], 1e-5) << i;
 }

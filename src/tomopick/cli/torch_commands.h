@@ -32,6 +32,7 @@ struct TrainCliOptions {
   std::vector<std::string> data, picks, objects, set, expect, radius;
   int64_t steps = 0;
   int folds = 0, fold = 0;
+  bool invert = false;
 };
 
 struct DemoCliOptions {

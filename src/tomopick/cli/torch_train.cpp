@@ -88,6 +88,7 @@ void run_train(TrainCliOptions& o) {
     r.config = config.empty() ? train::TrainConfig{} : train::read_train_config(config);
     auto set = o.set;
     if (o.steps > 0) set.push_back("train.steps=" + std::to_string(o.steps));
+    if (o.invert) set.push_back("data.invert=true");
     if (!set.empty()) train::apply_overrides(r.config, set, "--set");
     set_class_values(r.config, o.expect, "--expect", &train::ClassConfig::expected);
     set_class_values(r.config, o.radius, "--radius", &train::ClassConfig::radius_A);

@@ -34,6 +34,8 @@ void add_train(CLI::App& app) {
   cmd->add_option("--resume", o->resume, "Continue the run in this folder (after a crash or kill)");
   cmd->add_option("--set", o->set, "Override a config option: section.key=value (repeatable)");
   cmd->add_option("--steps", o->steps, "Override train.steps")->check(CLI::PositiveNumber);
+  cmd->add_flag("--invert", o->invert,
+                "Negate the tomograms first (data.invert): for data saved with dense particles bright; pick them with --invert too");
   cmd->add_option("--device", r.device, "auto (CUDA if present), cpu or cuda");
   cmd->add_flag("--overwrite", r.overwrite, "Start afresh even if --out holds a run");
   cmd->add_option("--dist-timeout", r.dist_timeout_s,

@@ -81,6 +81,8 @@ TargetSpec target_spec(const TrainConfig& c, const std::vector<ClassConfig>& cla
 }
 
 void normalize(Volume<float>& v, const DataConfig& d) {
+  if (d.invert)
+    for (size_t i = 0; i < v.size(); ++i) v.data()[i] = -v.data()[i];
   NormalisationStats stats(d.normalize, int64_t(v.size()), d.mean, d.std);
   stats.add(v.data(), int64_t(v.size()));
   const Normalisation n = stats.result();

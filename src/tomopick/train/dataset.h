@@ -55,7 +55,8 @@ std::vector<ClassConfig> resolve_classes(const TrainConfig& c, const std::vector
 // The target spec for those classes (σ and sphere fractions from the config).
 TargetSpec target_spec(const TrainConfig& c, const std::vector<ClassConfig>& classes);
 
-// z-score (mean 0, std 1 over the volume) or the config's fixed constants, in place.
+// Negated first when d.invert; then z-score (mean 0, std 1 over the volume), median/MAD or the
+// config's fixed constants, in place.
 void normalize(Volume<float>& v, const DataConfig& d);
 
 // Reads a tomogram file at the level nearest to (not coarser than) data.spacing_A, resamples it to

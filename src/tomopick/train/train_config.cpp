@@ -143,6 +143,7 @@ const std::vector<Field>& fields() {
         field("data.normalize", &C::data, &DataConfig::normalize),
         field("data.mean", &C::data, &DataConfig::mean),
         field("data.std", &C::data, &DataConfig::std),
+        field("data.invert", &C::data, &DataConfig::invert),
         field("data.crop", &C::data, &DataConfig::crop),
         field("data.particle_fraction", &C::data, &DataConfig::particle_fraction),
         field("data.val_fraction", &C::data, &DataConfig::val_fraction),

@@ -30,6 +30,8 @@ struct DataConfig {
   std::vector<ClassConfig> classes;  // empty: the project's particle objects
   std::string normalize = "zscore";  // zscore | robust (median/MAD; per tomogram) | fixed (core/intensity_normalisation.h)
   double mean = 0, std = 1;          // for "fixed"
+  bool invert = false;               // negate every tomogram before normalising: data saved with the
+                                     // opposite contrast (dense particles bright), as `pick --invert`
   Shape3 crop{64, 64, 64};           // training crop, voxels at spacing_A
   double particle_fraction = 0.8;    // crops centred near a random particle (else anywhere)
   double val_fraction = 0;           // picks of each training run held back to validate on (partial

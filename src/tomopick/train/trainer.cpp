@@ -294,8 +294,19 @@ TrainSummary train(const TrainRequest& req) {
   if (!r.init.empty()) training["init"] = r.init.string();
   if (partial) training["partial_labels"] = true;
   auto info = model_info(c, classes, training);
-  for (const auto& run : train_runs)
-    include(info.appearance, appearance(run.image.crop(appearance_box(run.image.shape())), run.source_spacing_A));
+  for (const auto& run : train_runs) {
+    const Appearance a = appearance(run.image.crop(appearance_box(run.image.shape())), run.source_spacing_A);
+    include(info.appearance, a);
+    // Fine-tuning a model on data of the opposite contrast would first have to unlearn it; say so.
+    // (Other differences from the initial model's data are what fine-tuning is for.)
+    if (init_info)
+      for (const auto& w : appearance_mismatches(a, init_info->appearance))
+        if (w.find("contrast looks inverted") != std::string::npos)
+          log::warn(run.name + ": " +
+                    (c.data.invert ? "negated (data.invert, --invert), its contrast looks inverted against the initial "
+                                     "model's training data: it may not need inverting"
+                                   : w + " (fine-tuning from " + r.init.filename().string() + ")"));
+  }
 
   // The initial weights come from LibTorch's one global generator: seeding it and drawing them is
   // one step, so trainings in threads of one process (ranks in tests, a library user's parallel
