@@ -157,6 +157,28 @@ TEST_F(MrcReference, OneAngstromPerVoxelIsTheUnsetPixelSizeUntilSpacingIsGiven) 
   expect_error([&] { require_voxel_spacing(none, "training"); }, "novox.mrc", "has no voxel spacing in its header; training");
 }
 
+TEST(Mrc, ImodUnsignedBytesReadAsUnsigned) {
+  TempDir dir;
+  Volume<int8_t> v({2, 3, 4}, {10, 10, 10});
+  for (size_t i = 0; i < v.size(); ++i) v.data()[i] = int8_t(int(i * 11) - 128);  // bytes 0x80, 0x8b, ...
+  write_mrc(dir / "s.mrc", AnyVolume(v));
+  std::string bytes = read_file(dir / "s.mrc");
+  // MRC2014 signed bytes without IMOD's stamp.
+  EXPECT_EQ(read_mrc(dir / "s.mrc").dtype(), DType::i8);
+  // IMOD's stamp, flags bit 0 clear: unsigned bytes (the same bytes, values + 256 where negative).
+  poke(bytes, 152, int32_t(1146047817));
+  poke(bytes, 156, int32_t(0));
+  write_file(dir / "u.mrc", bytes);
+  EXPECT_EQ(read_mrc_info(dir / "u.mrc").dtype, DType::u8);
+  const auto u = read_mrc(dir / "u.mrc").to_float32();
+  for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(u.data()[i], float(uint8_t(v.data()[i]))) << i;
+  EXPECT_EQ(read_mrc_box(dir / "u.mrc", Box{{1, 1, 1}, {1, 2, 3}}).to_float32()(0, 0, 0), float(uint8_t(v(1, 1, 1))));
+  // Flags bit 0 set: IMOD's signed bytes.
+  poke(bytes, 156, int32_t(1));
+  write_file(dir / "s2.mrc", bytes);
+  EXPECT_EQ(read_mrc(dir / "s2.mrc").dtype(), DType::i8);
+}
+
 TEST(MrcPadding, AConstantBorderIsFoundAndNoiseOrOneValueIsNot) {
   TempDir dir;
   // Data in z [2, 7), y [1, 6), x [3, 9) of a 9 x 8 x 12 volume padded with -3 (one voxel of the

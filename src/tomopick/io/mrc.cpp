@@ -28,7 +28,8 @@ constexpr size_t kLabelBytes = 80;
 enum : size_t {
   kNx = 0, kNy = 4, kNz = 8, kMode = 12, kMx = 28, kMy = 32, kMz = 36,
   kCellA = 40, kCellB = 52, kMapC = 64, kMapR = 68, kMapS = 72, kDmin = 76, kDmax = 80,
-  kDmean = 84, kIspg = 88, kNsymbt = 92, kExttyp = 104, kNversion = 108, kOrigin = 196,
+  kDmean = 84, kIspg = 88, kNsymbt = 92, kExttyp = 104, kNversion = 108, kImodStamp = 152,
+  kImodFlags = 156, kOrigin = 196,
   kMap = 208, kMachst = 212, kRms = 216, kNlabl = 220, kLabels = 224
 };
 
@@ -256,6 +257,13 @@ MrcInfo parse_header(const unsigned char* h, int64_t file_size, const fs::path& 
   info.origin = {std::isfinite(oz) ? oz : 0.0, std::isfinite(oy) ? oy : 0.0, std::isfinite(ox) ? ox : 0.0};
 
   info.exttyp = trim_field(h + kExttyp, 4);
+  // IMOD (bio3d.colorado.edu/imod/doc/mrc_format.txt) marks its files with a stamp and flags: bit 0
+  // clear means mode 0 holds unsigned bytes (as IMOD wrote them before 4.2.23, and e.g. trimvol's
+  // byte output still may). Read as MRC2014's signed bytes, every voxel above 127 would wrap to the
+  // dark end. Without the stamp, MRC2014's signed bytes.
+  constexpr int32_t kImodStampValue = 1146047817;  // "IMOD"
+  if (info.mode == 0 && get<int32_t>(h, kImodStamp, be) == kImodStampValue && (get<int32_t>(h, kImodFlags, be) & 1) == 0)
+    info.dtype = DType::u8;
   info.nversion = get<int32_t>(h, kNversion, be);
   info.dmin = get<float>(h, kDmin, be);
   info.dmax = get<float>(h, kDmax, be);

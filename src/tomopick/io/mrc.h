@@ -4,8 +4,9 @@
 //
 // Modes read and written (as the reference, Python's mrcfile, maps them):
 //   0 int8, 1 int16, 2 float32, 6 uint16, 12 float16.
-// Mode 0 is signed, as MRC2014 says and mrcfile reads it. (Old IMOD files may hold unsigned bytes in
-// mode 0, flagged only in IMOD's private header words; those read here as int8, as in mrcfile.)
+// Mode 0 is signed, as MRC2014 says and mrcfile reads it, except in files IMOD stamped (word 39,
+// "IMOD") whose flags (word 40) lack bit 0: IMOD wrote those as unsigned bytes and they read as uint8
+// (mrcfile would wrap every value above 127 to the dark end).
 // Any other mode (3, 4, 101, ...) is an Error naming the file and the mode. Big-endian files (machine
 // stamp 0x11 0x11) are byte-swapped on read; files are always written little-endian.
 // Only the standard axis order (mapc, mapr, maps = 1, 2, 3) is supported.
