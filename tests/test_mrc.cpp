@@ -170,6 +170,7 @@ TEST(Mrc, ImodUnsignedBytesReadAsUnsigned) {
   poke(bytes, 156, int32_t(0));
   write_file(dir / "u.mrc", bytes);
   EXPECT_EQ(read_mrc_info(dir / "u.mrc").dtype, DType::u8);
+  EXPECT_NE(probe_tomogram(dir / "u.mrc").details.find("mode 0 (unsigned bytes, as IMOD's flags say)"), std::string::npos);
   const auto u = read_mrc(dir / "u.mrc").to_float32();
   for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(u.data()[i], float(uint8_t(v.data()[i]))) << i;
   EXPECT_EQ(read_mrc_box(dir / "u.mrc", Box{{1, 1, 1}, {1, 2, 3}}).to_float32()(0, 0, 0), float(uint8_t(v(1, 1, 1))));

@@ -71,7 +71,8 @@ TomogramInfo probe_tomogram(const fs::path& path, const TomoReadOptions& opts) {
       t.spacing_known = m.spacing_known || opts.spacing.has_value();
       t.spacing_one = m.spacing_one && !opts.spacing.has_value();
       std::ostringstream s;
-      s << "mode " << m.mode << (m.big_endian ? ", big-endian" : "") << ", extended header " << m.ext_header_bytes
+      s << "mode " << m.mode << (m.mode == 0 && m.dtype == DType::u8 ? " (unsigned bytes, as IMOD's flags say)" : "")
+        << (m.big_endian ? ", big-endian" : "") << ", extended header " << m.ext_header_bytes
         << " bytes";
       if (!m.labels.empty()) s << ", label '" << m.labels.front() << "'";
       t.details = s.str();
