@@ -335,6 +335,35 @@ TEST_F(Picking, WarnsWhenATomogramLooksUnlikeTheTrainingData) {
   EXPECT_NE(picker.warnings().back().find("high-frequency share of the power"), std::string::npos) << picker.warnings().back();
 }
 
+TEST_F(Picking, CalibrationFollowsTheTomogramsScoresWhenThresholdsSitAboveThem) {
+  // Thresholds tuned on other data can sit above every score of a tomogram: --calibrate mixture takes
+  // each class's threshold from the tomogram's own peaks instead.
+  auto o = options();
+  o.thresholds = {{"small", 0.999}, {"big", 0.999}};
+  const auto strict = infer::Picker(o).pick(test_tomogram(), "run0");
+  o.calibrate = "mixture";
+  const auto calibrated = infer::Picker(o).pick(test_tomogram(), "run0");
+  const auto hits = [&](const std::vector<PickSet>& sets) {
+    int64_t n = 0;
+    for (const auto& t : truth())
+      for (const auto& p : t.points)
+        for (const auto& q : set_of(sets, t.object).points)
+          if (dist(p, q) <= 0.5 * (t.object == "small" ? 40 : 70)) {
+            ++n;
+            break;
+          }
+    return n;
+  };
+  int64_t particles = 0, picks = 0;
+  for (const auto& t : truth()) particles += int64_t(t.points.size());
+  for (const auto& s : calibrated) picks += int64_t(s.points.size());
+  EXPECT_EQ(hits(strict), 0);
+  EXPECT_GE(hits(calibrated), (particles + 1) / 2);  // a tiny run: 14 and 18 peaks to fit on
+  EXPECT_LE(picks, 3 * particles);  // not every peak down to the floor
+  o.calibrate = "otsu";
+  test::expect_error([&] { infer::Picker p(o); }, "--calibrate", "must be none or mixture");
+}
+
 TEST_F(Picking, InvertedContrastIsNamedAndInvertUndoesIt) {
   const auto vol = read_tomogram(test_tomogram()).to_float32();
   Volume<float> negated = vol;

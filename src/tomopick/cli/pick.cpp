@@ -24,6 +24,9 @@ void add_pick(CLI::App& app) {
   cmd->add_option("--default-threshold", o->default_threshold, "For classes the model has no tuned threshold for");
   cmd->add_option("--expect", o->expect,
                   "About how many particles each tomogram holds, name=N,...: a class keeps at least its N best peaks");
+  cmd->add_option("--calibrate", o->calibrate,
+                  "none, or mixture: each class's threshold from this tomogram's own peak scores (for thresholds tuned on unlike data)")
+      ->check(CLI::IsMember({"none", "mixture"}));
   cmd->add_option("--tta", o->tta, "Test-time augmentation: none, flips, rot90, all8, all9 or a list (default: the model's)");
   cmd->add_option("--window", o->window, "Sliding window Z,Y,X in model voxels (default: the model's)");
   cmd->add_option("--overlap", o->overlap, "Window overlap fraction (default: the model's)");

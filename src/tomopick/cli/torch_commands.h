@@ -18,7 +18,7 @@ struct PickCliOptions {
   std::vector<double> model_weights;
   std::string out, tomo_type = "denoised", thresholds_file, threshold, expect, tta, window, device = "auto",
                    precision = "fp32", max_memory, user_id = "tomopick", session_id = "0", blend = "gaussian",
-                   fusion = "heatmap", shard, format = "auto", labels, normalize;
+                   fusion = "heatmap", shard, format = "auto", labels, normalize, calibrate = "none";
   std::optional<double> overlap, spacing, nms_fraction, quantile;
   double default_threshold = 0.5;
   int batch = 1;

@@ -58,6 +58,7 @@ std::string pick_recipe(const PickCliOptions& o, const infer::PickerOptions& po,
   if (o.spacing) j["spacing"] = *o.spacing;
   if (!po.normalize.empty()) j["normalize"] = po.normalize;
   if (po.invert) j["invert"] = true;
+  if (po.calibrate != "none") j["calibrate"] = po.calibrate;
   return j.dump() + "\n";
 }
 
@@ -107,6 +108,7 @@ void run_pick(const PickCliOptions& o) {
   po.device = o.device, po.precision = o.precision, po.tta = o.tta, po.blend = o.blend, po.batch = o.batch;
   if (!o.window.empty()) po.window = parse_shape(o.window, "--window");
   po.overlap = o.overlap, po.nms_fraction = o.nms_fraction, po.normalize = o.normalize, po.invert = o.invert;
+  po.calibrate = o.calibrate;
   if (o.spacing) po.spacing = Vec3{*o.spacing, *o.spacing, *o.spacing};
   if (!o.max_memory.empty()) po.max_memory_bytes = infer::parse_bytes(o.max_memory, "--max-memory");
   if (!o.thresholds_file.empty()) {

@@ -11,6 +11,7 @@
 #include "tomopick/core/error.h"
 #include "tomopick/core/intensity_normalisation.h"
 #include "tomopick/core/log.h"
+#include "tomopick/core/number_text.h"
 #include "tomopick/core/resample.h"
 #include "tomopick/core/resources.h"
 #include "tomopick/eval/thresholds.h"
@@ -22,6 +23,7 @@
 #include "tomopick/pick/fusion.h"
 #include "tomopick/pick/peaks.h"
 #include "tomopick/pick/point_decode.h"
+#include "tomopick/pick/score_mixture.h"
 
 namespace tomopick::infer {
 
@@ -40,6 +42,8 @@ namespace {
 
 // With --expect, peaks are found down to this score before the expected count cuts them back.
 constexpr float kExpectFloor = 0.01f;
+// With --calibrate mixture, peaks are found down to the mixture's floor.
+constexpr float kMixtureFloor = 0.05f;
 
 // Training resamples unless a level is within 0.1 % of the model's spacing (dataset.cpp load_run); so
 // does picking, so the network sees the same kind of input.
@@ -167,10 +171,17 @@ Picker::Picker(const PickerOptions& given) : impl_(std::make_unique<Impl>()) {
     auto it = std::find_if(m.specs.begin(), m.specs.end(), [&](const auto& s) { return s.name == name; });
     if (it == m.specs.end()) throw Error("--expect", "the model has no class '" + name + "'");
     if (!(n >= 1)) throw Error("--expect", name + ": expect at least 1 particle");
-    // Peaks are found down to a floor; apply_expected cuts them back.
-    m.tuned[name] = o.thresholds.count(name) ? o.thresholds.at(name) : double(it->threshold);
+    // Peaks are found down to a floor; apply_cuts cuts them back.
+    m.tuned.emplace(name, double(it->threshold));
     it->threshold = std::min(it->threshold, kExpectFloor);
   }
+  if (o.calibrate != "none" && o.calibrate != "mixture")
+    throw Error("--calibrate", "must be none or mixture, got '" + o.calibrate + "'");
+  if (o.calibrate == "mixture")
+    for (auto& s : m.specs) {
+      m.tuned.emplace(s.name, double(s.threshold));
+      s.threshold = std::min(s.threshold, kMixtureFloor);
+    }
 }
 
 Picker::~Picker() = default;
@@ -272,17 +283,32 @@ NormalisationStats normalisation_stats(const Picker::Impl& m, int64_t voxels) {
   return NormalisationStats(m.opts.normalize.empty() ? info.normalize : m.opts.normalize, voxels, info.mean, info.std);
 }
 
-// Classes with an expected count keep their `expected` best peaks, or all above their threshold when
-// that is more. Sets are sorted by descending score.
-void apply_expected(Picker::Impl& m, std::vector<PickSet>& sets) {
+// Classes whose peaks were found down to a floor are cut back: to the threshold the tomogram's own
+// scores give (--calibrate mixture; the class's threshold when no mixture fits), and classes with an
+// expected count keep at least their `expected` best peaks. Sets are sorted by descending score.
+void apply_cuts(Picker::Impl& m, std::vector<PickSet>& sets, const std::string& run) {
   for (auto& s : sets) {
     const auto t = m.tuned.find(s.object);
     if (t == m.tuned.end()) continue;
-    const auto n = size_t(std::llround(m.opts.expected.at(s.object)));
     std::stable_sort(s.points.begin(), s.points.end(), [](const Pick& a, const Pick& b) { return a.score > b.score; });
     double cut = t->second;
-    if (s.points.size() >= n && n > 0) cut = std::min(cut, s.points[n - 1].score);
-    else if (!s.points.empty()) cut = std::min(cut, s.points.back().score);
+    if (m.opts.calibrate == "mixture") {
+      std::vector<double> scores;
+      for (const auto& p : s.points) scores.push_back(p.score);
+      if (const auto mt = mixture_threshold(scores, 4.0, kMixtureFloor)) {
+        cut = mt->threshold;
+        log::info(run + ": " + s.object + " threshold " + number_text(cut, 3) + " from its scores (~" +
+                  std::to_string(std::llround(mt->mixture.particles())) + " particles among " +
+                  std::to_string(mt->mixture.peaks) + " peaks; threshold " + number_text(t->second, 3) + " otherwise)");
+      } else {
+        log::info(run + ": " + s.object + ": too few peaks to calibrate on; threshold " + number_text(cut, 3));
+      }
+    }
+    if (const auto e = m.opts.expected.find(s.object); e != m.opts.expected.end()) {
+      const auto n = size_t(std::llround(e->second));
+      if (s.points.size() >= n && n > 0) cut = std::min(cut, s.points[n - 1].score);
+      else if (!s.points.empty()) cut = std::min(cut, s.points.back().score);
+    }
     std::erase_if(s.points, [&](const Pick& p) { return p.score < cut; });
   }
 }
@@ -336,7 +362,7 @@ std::vector<PickSet> Picker::pick(const Volume<float>& tomogram, const std::stri
   check_appearance(m, v.crop(appearance_box(v.shape())), sp.x, run);
   const Vec3 grid_spacing = v.spacing();
   auto sets = pick_grid(m, v.shape(), grid_spacing, [&](const Box& b) { return v.crop(b); }, 0, run, progress);
-  apply_expected(m, sets);
+  apply_cuts(m, sets, run);
   return sets;
 }
 
@@ -436,7 +462,7 @@ std::vector<PickSet> Picker::pick(const fs::path& path, const std::string& run, 
   };
   check_appearance(m, read_normalised(appearance_box(grid)), sp.x, path.string());
   auto sets = pick_grid(m, grid, target, read_normalised, read_bytes, run, progress);
-  apply_expected(m, sets);
+  apply_cuts(m, sets, run);
   return shifted(std::move(sets), data_origin_A);
 }
 

@@ -54,6 +54,10 @@ struct PickerOptions {
   // best peaks even when its threshold would keep fewer (thresholds tuned on other data can sit
   // above every score of a new tomogram); it never keeps fewer than its threshold gives.
   std::map<std::string, double> expected;
+  // none | mixture: each class's threshold comes from the tomogram's own peak scores
+  // (pick/score_mixture.h, the F4 the fitted mixture predicts), falling back to the threshold above
+  // when too few peaks fit one; for thresholds tuned on data unlike this tomogram.
+  std::string calibrate = "none";
   std::optional<double> nms_fraction;        // default: the model's
   std::optional<Vec3> spacing;               // overrides the tomogram's spacing (Å)
   // zscore | robust | fixed (core/intensity_normalisation.h); empty: what the model was trained with.
