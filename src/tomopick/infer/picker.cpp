@@ -172,14 +172,14 @@ Picker::Picker(const PickerOptions& given) : impl_(std::make_unique<Impl>()) {
     if (it == m.specs.end()) throw Error("--expect", "the model has no class '" + name + "'");
     if (!(n >= 1)) throw Error("--expect", name + ": expect at least 1 particle");
     // Peaks are found down to a floor; apply_cuts cuts them back.
-    m.tuned.emplace(name, double(it->threshold));
+    m.tuned.emplace(name, o.thresholds.count(name) ? o.thresholds.at(name) : double(it->threshold));
     it->threshold = std::min(it->threshold, kExpectFloor);
   }
   if (o.calibrate != "none" && o.calibrate != "mixture")
     throw Error("--calibrate", "must be none or mixture, got '" + o.calibrate + "'");
   if (o.calibrate == "mixture")
     for (auto& s : m.specs) {
-      m.tuned.emplace(s.name, double(s.threshold));
+      m.tuned.emplace(s.name, o.thresholds.count(s.name) ? o.thresholds.at(s.name) : double(s.threshold));
       s.threshold = std::min(s.threshold, kMixtureFloor);
     }
 }
