@@ -110,6 +110,14 @@ TEST(ByuPick, WritesTheSubmissionFromTheBestPeakOfEachTomogram) {
                         test::shell_quote((dir / "y.csv").string()) + " 2>&1");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("--quantile"), std::string::npos) << r.output;
+  // A threshold fitted to many particles' scores is not for one motor per tomogram.
+  r = test::run_command(test::tomopick_binary() + " pick " + test::shell_quote((dir / "byu" / "train").string()) +
+                        " --labels " + test::shell_quote((dir / "byu" / "train_labels.csv").string()) +
+                        " --calibrate mixture -m " + test::shell_quote((dir / "motor.pt").string()) + " --out " +
+                        test::shell_quote((dir / "z.csv").string()) + " 2>&1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--calibrate: fits the scores of many particles"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "z.csv"));
 }
 
 TEST(ByuPick, TrainsFromTheCompetitionsLayout) {

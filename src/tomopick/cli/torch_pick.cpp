@@ -122,6 +122,9 @@ void run_pick(const PickCliOptions& o) {
   po.user_id = o.user_id, po.session_id = o.session_id;
   po = infer::resolve_model_folders(po);  // the recipe below names the member files
   infer::Picker picker(po);
+  if (po.calibrate != "none" && picker.info().classes.size() == 1 && picker.info().classes[0].name == kMotorObject)
+    throw Error("--calibrate", "fits the scores of many particles of a class in a tomogram; a motor model calls one per "
+                               "tomogram: use its threshold or --quantile");
   {
     std::string t;
     for (const auto& [k, v] : picker.thresholds()) t += " " + k + "=" + std::to_string(v).substr(0, 5);
